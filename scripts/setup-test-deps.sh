@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite drives for real (only those still missing).
+# Debian's packages only: the project never downloads a browser of its own.
+set -euo pipefail
+need=()
+# (later issues add chromium, redis-server here)
+for pkg in "$@"; do need+=("$pkg"); done
+missing=()
+for pkg in "${need[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,7 @@
+import type { CommandRegistrar } from '../io';
+
+/**
+ * Every `plw` command, registered in the order `plw --help` lists them. Each feature adds its
+ * own file under `commands/` exporting a registrar and one line here.
+ */
+export const commandRegistrars: CommandRegistrar[] = [];
