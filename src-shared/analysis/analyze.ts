@@ -1,0 +1,186 @@
+import { PlwError } from '../errors';
+import {
+  bestPlw,
+  lambdaInterval,
+  verdict,
+  type LambdaInterval,
+  type NoVertexReason,
+} from './bestPlw';
+import type { LmmFit } from './lmm';
+import { likelihoodRatioTest, type LikelihoodRatioTest } from './lrt';
+import { DEFAULT_EXPONENT, fitQuadratic, quadraticDesigns, type ScorePoint } from './model';
+import {
+  aggregateCurve,
+  benchmarkCurves,
+  zScoreByBenchmark,
+  type AggregatePoint,
+  type BenchmarkCurve,
+} from './perBenchmark';
+import type { ScoreRow } from './scoresCsv';
+
+export interface AnalysisOptions {
+  /** w = plw^exponent. */
+  exponent?: number;
+  /** Parametric bootstrap replicates for the lambda interval; 0 skips it. */
+  bootstrap?: number;
+  seed?: number;
+  /** Z-score each benchmark within a group before fitting (default off, as the paper). */
+  zscore?: boolean;
+  /** One group per (dataset, model) instead of pooling models per dataset. */
+  splitModels?: boolean;
+  /** Significance level of the verdict. */
+  alpha?: number;
+}
+
+/** A fit in the `plw analyze --json` shape of CLI.md, plus t values and theta. */
+export interface FitReport {
+  intercept: number;
+  w: number;
+  w2: number;
+  se: { intercept: number; w: number; w2: number };
+  t: { intercept: number; w: number; w2: number };
+  sigma2Benchmark: number;
+  sigma2Residual: number;
+  logLik: number;
+  theta: number;
+  singular: boolean;
+}
+
+/** One group's analysis: CLI.md's fields first, then the extras beyond the paper. */
+export interface GroupAnalysis {
+  group: { dataset: string | null; model: string | null };
+  n: number;
+  benchmarks: number;
+  reml: FitReport;
+  ml: FitReport;
+  lrt: LikelihoodRatioTest;
+  vertexW: number | null;
+  lambda: number | null;
+  exponent: number;
+  /** Why lambda is null; null when it is not. */
+  noLambdaReason: NoVertexReason | null;
+  lambdaInterval: LambdaInterval | null;
+  verdict: string;
+  benchmarkNames: string[];
+  /** The models pooled into this group (one unless pooled). */
+  models: string[];
+  zscored: boolean;
+  perBenchmark: BenchmarkCurve[];
+  aggregate: AggregatePoint[];
+}
+
+function fitReport(fit: LmmFit): FitReport {
+  const [b0, bw, bw2] = fit.beta;
+  const [s0, sw, sw2] = fit.se;
+  const [t0, tw, tw2] = fit.t;
+  return {
+    intercept: b0,
+    w: bw,
+    w2: bw2,
+    se: { intercept: s0, w: sw, w2: sw2 },
+    t: { intercept: t0, w: tw, w2: tw2 },
+    sigma2Benchmark: fit.sigma2Group,
+    sigma2Residual: fit.sigma2Residual,
+    logLik: fit.logLik,
+    theta: fit.theta,
+    singular: fit.singular,
+  };
+}
+
+/** Names a group in messages: `dataset "alpaca", model "tiny"`. */
+export function describeGroup(g: { dataset: string | null; model: string | null }): string {
+  const parts: string[] = [];
+  if (g.dataset !== null) parts.push(`dataset "${g.dataset}"`);
+  if (g.model !== null) parts.push(`model "${g.model}"`);
+  return parts.length > 0 ? parts.join(', ') : 'all scores';
+}
+
+/**
+ * Splits rows into analysis groups: per dataset, pooling models (METHOD.md), or per
+ * (dataset, model) when `splitModels`. Groups keep the order of first appearance.
+ */
+export function groupRows(
+  rows: ScoreRow[],
+  splitModels: boolean,
+): { dataset: string | null; models: string[]; model: string | null; rows: ScoreRow[] }[] {
+  const groups = new Map<
+    string,
+    { dataset: string | null; model: string | null; rows: ScoreRow[] }
+  >();
+  for (const row of rows) {
+    const model = splitModels ? row.model : null;
+    const key = JSON.stringify([row.dataset, model]);
+    const g = groups.get(key) ?? { dataset: row.dataset, model, rows: [] };
+    g.rows.push(row);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => {
+    const models = [...new Set(g.rows.map((r) => r.model).filter((m) => m !== null))];
+    // A pooled group that holds a single model is reported under that model's name.
+    const model =
+      g.model ?? (models.length === 1 && g.rows.every((r) => r.model !== null) ? models[0] : null);
+    return { dataset: g.dataset, model, models, rows: g.rows };
+  });
+}
+
+/**
+ * Analyses one group's scores: the REML and ML fits, the likelihood-ratio test, the best PLW
+ * with its bootstrap interval, the verdict and the per-benchmark view.
+ * @throws InsufficientDataError (with the group named) when the group cannot be fitted.
+ */
+export function analyzeGroup(
+  group: { dataset: string | null; model: string | null; models: string[]; rows: ScoreRow[] },
+  options: AnalysisOptions = {},
+): GroupAnalysis {
+  const exponent = options.exponent ?? DEFAULT_EXPONENT;
+  let points: ScorePoint[] = group.rows.map((r) => ({
+    plw: r.plw,
+    benchmark: r.benchmark,
+    score: r.score,
+  }));
+  try {
+    if (options.zscore) points = zScoreByBenchmark(points);
+    const designs = quadraticDesigns(points, exponent);
+    const fits = fitQuadratic(designs);
+    const lrt = likelihoodRatioTest(fits.ml, fits.nullMl, 2);
+    const vertex = bestPlw(fits.reml.beta[1], fits.reml.beta[2], exponent);
+    const replicates = options.bootstrap ?? 1000;
+    const interval =
+      vertex.lambda !== null && replicates > 0
+        ? lambdaInterval(designs.full, fits.reml, {
+            replicates,
+            seed: options.seed ?? 42,
+            exponent,
+          })
+        : null;
+    return {
+      group: { dataset: group.dataset, model: group.model },
+      n: points.length,
+      benchmarks: designs.benchmarks.length,
+      reml: fitReport(fits.reml),
+      ml: fitReport(fits.ml),
+      lrt,
+      vertexW: vertex.vertexW,
+      lambda: vertex.lambda,
+      exponent,
+      noLambdaReason: vertex.reason,
+      lambdaInterval: interval,
+      verdict: verdict(lrt.p, vertex, interval, options.alpha),
+      benchmarkNames: designs.benchmarks,
+      models: group.models,
+      zscored: options.zscore ?? false,
+      perBenchmark: benchmarkCurves(points, exponent),
+      aggregate: aggregateCurve(points, exponent),
+    };
+  } catch (err) {
+    if (err instanceof PlwError) {
+      throw new PlwError(err.code, `${describeGroup(group)}: ${err.message}`, err.detail);
+    }
+    throw err;
+  }
+}
+
+/** Analyses every group of the rows (see `groupRows`). */
+export function analyzeScores(rows: ScoreRow[], options: AnalysisOptions = {}): GroupAnalysis[] {
+  return groupRows(rows, options.splitModels ?? false).map((g) => analyzeGroup(g, options));
+}
