@@ -1,0 +1,395 @@
+/**
+ * Training throughput of the real trainer (src-worker/train/trainer.ts: forward, backward,
+ * PLW loss, global-norm clipping, AdamW) on PERF-NOTES.md's configs a and b, for each backend
+ * that loads, against the same model, batch shapes and loss trained by PyTorch + OpenBLAS
+ * (bench/reference/torch_train_bench.py) in the same run. Prints tokens/s, the ratio to
+ * PyTorch, and where one step's time goes (per-kernel exclusive times).
+ *
+ *   npx tsx bench/train-throughput.ts [--configs a,b] [--backends wasm,cpu] [--repeats 3]
+ *       [--steps 8] [--warmup 3] [--threads 2] [--no-torch] [--stock]
+ *
+ * --stock adds the stock tfjs-backend-wasm kernels (overrides off, 1 thread) for comparison.
+ * The slow engines (cpu, wasm-stock) run one round, on config a only.
+ * Each engine runs in its own process, one after another, and repeats interleave engines so
+ * that load from other processes hits them alike; figures are medians. Never a test.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../src-shared/random';
+import { describeBackend, initBackend, type InitBackendOptions } from '../src-worker/backend/index';
+import { createRandomLlama } from '../src-worker/model/llama';
+import { findPreset } from '../src-worker/model/presets';
+import type { ModelConfig } from '../src-worker/model/types';
+import { DEFAULT_ADAMW } from '../src-worker/train/adamw';
+import type { MicroBatch } from '../src-worker/train/collate';
+import { ensureGradients } from '../src-worker/train/gradients';
+import { plwLoss } from '../src-worker/train/loss';
+import { Trainer } from '../src-worker/train/trainer';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = dirname(HERE);
+
+/** PERF-NOTES.md's two configs: model preset and batch shape (2,048 tokens per step). */
+const CONFIGS = {
+  a: { preset: 'perf-a', batch: 16, seq: 128 },
+  b: { preset: 'perf-b', batch: 8, seq: 256 },
+} as const;
+type ConfigName = keyof typeof CONFIGS;
+
+type Engine = 'wasm' | 'wasm-stock' | 'cpu';
+
+const PLW = 0.1;
+
+interface Args {
+  configs: ConfigName[];
+  backends: Engine[];
+  repeats: number;
+  steps: number;
+  warmup: number;
+  threads: number;
+  torch: boolean;
+}
+
+interface RunResult {
+  engine: string;
+  stepMs: number[];
+  medianMs: number;
+  tokensPerS: number;
+  detail: string;
+  profile?: KernelTime[];
+}
+
+interface KernelTime {
+  kernel: string;
+  ms: number;
+  calls: number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((p, q) => p - q);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}
+
+function modelConfig(name: ConfigName): ModelConfig {
+  const preset = findPreset(CONFIGS[name].preset);
+  if (preset === undefined) throw new Error(`no model preset ${CONFIGS[name].preset}`);
+  return preset.config;
+}
+
+/**
+ * One micro-batch shaped like the PyTorch reference's: random ids, targets shifted by one,
+ * the first half of each row prompt (weight PLW), the rest completion (weight 1), no padding.
+ */
+function syntheticBatch(config: ModelConfig, batch: number, seq: number): MicroBatch {
+  const rng = new Rng(1);
+  const size = batch * seq;
+  const ids = new Int32Array(size);
+  for (let i = 0; i < size; i++) ids[i] = 3 + rng.int(config.vocabSize - 3);
+  const targets = new Int32Array(size);
+  const weights = new Float32Array(size);
+  const promptMask = new Float32Array(size);
+  const completionMask = new Float32Array(size);
+  let weightSum = 0;
+  for (let r = 0; r < batch; r++) {
+    for (let t = 0; t < seq; t++) {
+      const i = r * seq + t;
+      targets[i] = ids[r * seq + ((t + 1) % seq)] ?? 0;
+      const prompt = t < seq / 2;
+      weights[i] = prompt ? PLW : 1;
+      promptMask[i] = prompt ? 1 : 0;
+      completionMask[i] = prompt ? 0 : 1;
+      weightSum += weights[i] ?? 0;
+    }
+  }
+  return {
+    batch,
+    length: seq,
+    ids,
+    targets,
+    weights,
+    promptMask,
+    completionMask,
+    weightSum,
+    promptTargets: (batch * seq) / 2,
+    completionTargets: (batch * seq) / 2,
+    tokens: size,
+  };
+}
+
+/**
+ * Wraps every kernel of the active backend to accumulate exclusive wall time per kernel name
+ * (a kernel that calls another, like BatchMatMul calling Transpose, is charged only its own
+ * part). Kernels run synchronously on wasm and cpu, so wall time is their cost.
+ */
+function instrumentKernels(): { reset(): void; report(): KernelTime[] } {
+  const backend = tf.getBackend();
+  const times = new Map<string, KernelTime>();
+  const stack: number[] = []; // child time accumulated per open call
+  for (const config of tf.getKernelsForBackend(backend)) {
+    const inner = config.kernelFunc;
+    tf.unregisterKernel(config.kernelName, backend);
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        stack.push(0);
+        const t0 = performance.now();
+        try {
+          return inner(args);
+        } finally {
+          const total = performance.now() - t0;
+          const children = stack.pop() ?? 0;
+          if (stack.length > 0) stack[stack.length - 1] = (stack[stack.length - 1] ?? 0) + total;
+          const entry = times.get(config.kernelName) ?? {
+            kernel: config.kernelName,
+            ms: 0,
+            calls: 0,
+          };
+          entry.ms += total - children;
+          entry.calls++;
+          times.set(config.kernelName, entry);
+        }
+      },
+    });
+  }
+  return {
+    reset: () => times.clear(),
+    report: () => [...times.values()].sort((p, q) => q.ms - p.ms),
+  };
+}
+
+/** Child process: times trainer steps on one backend and prints one JSON line. */
+async function child(engine: Engine, configName: ConfigName, args: Args): Promise<void> {
+  const options: InitBackendOptions =
+    engine === 'wasm-stock'
+      ? { backend: 'wasm', threads: 1, kernelOverrides: false }
+      : { backend: engine, threads: args.threads };
+  const info = await initBackend(options);
+  await ensureGradients();
+  const config = modelConfig(configName);
+  const { batch, seq } = CONFIGS[configName];
+  const model = createRandomLlama(config, 1);
+  const trainer = new Trainer(model, plwLoss, {
+    plw: PLW,
+    schedule: { kind: 'constant', lr: 1e-3, totalSteps: 1_000_000, warmupSteps: 0 },
+    adamw: DEFAULT_ADAMW,
+    clip: 1.0,
+  });
+  const mb = syntheticBatch(config, batch, seq);
+  for (let i = 0; i < args.warmup; i++) trainer.step([mb]);
+  const tensorsBefore = tf.memory().numTensors;
+  const stepMs: number[] = [];
+  for (let i = 0; i < args.steps; i++) {
+    const t0 = performance.now();
+    trainer.step([mb]);
+    stepMs.push(performance.now() - t0);
+  }
+  const leaked = tf.memory().numTensors - tensorsBefore;
+  // Profile one more step with every kernel timed.
+  const profiler = instrumentKernels();
+  const t0 = performance.now();
+  trainer.step([mb]);
+  const profiledMs = performance.now() - t0;
+  const kernels = profiler.report();
+  const kernelMs = kernels.reduce((s, k) => s + k.ms, 0);
+  const m = median(stepMs);
+  const result: RunResult = {
+    engine,
+    stepMs,
+    medianMs: m,
+    tokensPerS: (batch * seq) / (m / 1000),
+    detail:
+      `${describeBackend(info)}; profiled step ${profiledMs.toFixed(0)} ms, kernels ` +
+      `${kernelMs.toFixed(0)} ms, outside kernels ${(profiledMs - kernelMs).toFixed(0)} ms` +
+      (leaked !== 0 ? `; WARNING ${leaked} tensors leaked over ${args.steps} steps` : ''),
+    profile: [
+      ...kernels.slice(0, 12),
+      { kernel: '(outside kernels: tape, tidy, JS)', ms: profiledMs - kernelMs, calls: 0 },
+    ],
+  };
+  trainer.dispose();
+  model.dispose();
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+function runChild(engine: Engine, config: ConfigName, args: Args): RunResult | string {
+  const cpuArgs = engine === 'cpu' ? ['--steps', '2'] : [];
+  const r = spawnSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      '--child',
+      engine,
+      config,
+      '--steps',
+      String(args.steps),
+      '--warmup',
+      String(args.warmup),
+      '--threads',
+      String(args.threads),
+      ...cpuArgs,
+    ],
+    { encoding: 'utf8', cwd: REPO, maxBuffer: 1 << 24, timeout: 60 * 60 * 1000 },
+  );
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (line === undefined)
+    return `${engine} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+  return JSON.parse(line.slice('RESULT '.length)) as RunResult;
+}
+
+function runTorch(config: ConfigName, args: Args): RunResult | string {
+  const c = modelConfig(config);
+  const { batch, seq } = CONFIGS[config];
+  const flags: Record<string, number> = {
+    vocab: c.vocabSize,
+    hidden: c.hiddenSize,
+    intermediate: c.intermediateSize,
+    layers: c.numHiddenLayers,
+    heads: c.numAttentionHeads,
+    batch,
+    seq,
+    steps: args.steps,
+    warmup: args.warmup,
+    threads: args.threads,
+    plw: PLW,
+  };
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [
+      join(HERE, 'reference', 'torch_train_bench.py'),
+      ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 60 * 60 * 1000 },
+  );
+  if (r.status !== 0)
+    return `pytorch failed: ${(r.stderr || String(r.error)).trim().split('\n').slice(-2).join(' | ')}`;
+  const j = JSON.parse(r.stdout) as {
+    step_ms: number[];
+    median_ms: number;
+    tokens_per_s: number;
+    torch: string;
+    blas: string;
+    threads: number;
+  };
+  return {
+    engine: 'pytorch',
+    stepMs: j.step_ms,
+    medianMs: j.median_ms,
+    tokensPerS: j.tokens_per_s,
+    detail: `torch ${j.torch}, BLAS ${j.blas}, ${j.threads} threads`,
+  };
+}
+
+function parseArgs(argv: string[]): Args & { child?: [Engine, ConfigName] } {
+  const get = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const lastNumber = (name: string, dflt: number): number => {
+    const i = argv.lastIndexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : dflt;
+  };
+  const configs = (get('configs') ?? 'a,b').split(',') as ConfigName[];
+  const backends = (get('backends') ?? 'wasm,cpu').split(',') as Engine[];
+  if (argv.includes('--stock') && !backends.includes('wasm-stock')) backends.push('wasm-stock');
+  const args: Args & { child?: [Engine, ConfigName] } = {
+    configs,
+    backends,
+    repeats: lastNumber('repeats', 3),
+    steps: lastNumber('steps', 8),
+    warmup: lastNumber('warmup', 3),
+    threads: lastNumber('threads', 2),
+    torch: !argv.includes('--no-torch'),
+  };
+  const c = argv.indexOf('--child');
+  if (c >= 0) args.child = [argv[c + 1] as Engine, argv[c + 2] as ConfigName];
+  return args;
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.child !== undefined) {
+    await child(args.child[0], args.child[1], args);
+    return;
+  }
+  console.log(
+    `train-throughput: configs ${args.configs.join(',')}, engines ${[...(args.torch ? ['pytorch'] : []), ...args.backends].join(',')}, ` +
+      `${args.repeats} repeats × ${args.steps} timed steps after ${args.warmup} warm-up (cpu: 2 timed steps; cpu and wasm-stock: config a, one round), ${args.threads} threads`,
+  );
+  const loads = [(await import('node:os')).loadavg()[0] ?? 0];
+  for (const config of args.configs) {
+    const results = new Map<string, RunResult[]>();
+    const failures: string[] = [];
+    const ratios = new Map<string, number[]>();
+    for (let r = 0; r < args.repeats; r++) {
+      const torch = args.torch ? runTorch(config, args) : null;
+      if (typeof torch === 'string') failures.push(torch);
+      else if (torch !== null) results.set('pytorch', [...(results.get('pytorch') ?? []), torch]);
+      for (const engine of args.backends) {
+        // The slow engines (pure JS; stock wasm kernels) run once, on config a only.
+        if ((engine === 'cpu' || engine === 'wasm-stock') && (config !== 'a' || r > 0)) continue;
+        const res = runChild(engine, config, args);
+        if (typeof res === 'string') {
+          failures.push(res);
+          continue;
+        }
+        results.set(engine, [...(results.get(engine) ?? []), res]);
+        if (torch !== null && typeof torch !== 'string') {
+          ratios.set(engine, [...(ratios.get(engine) ?? []), res.tokensPerS / torch.tokensPerS]);
+        }
+        console.log(
+          `  [${config} #${r + 1}] ${engine}: ${fmt(res.medianMs)} ms/step, ${fmt(res.tokensPerS)} tokens/s` +
+            (torch !== null && typeof torch !== 'string'
+              ? ` (pytorch this round: ${fmt(torch.tokensPerS)} tokens/s)`
+              : ''),
+        );
+      }
+      loads.push((await import('node:os')).loadavg()[0] ?? 0);
+    }
+    const { batch, seq } = CONFIGS[config];
+    console.log(
+      `\nconfig ${config} (${CONFIGS[config].preset}, batch ${batch} × seq ${seq} = ${batch * seq} tokens/step):`,
+    );
+    console.log(
+      '  engine       median ms/step   tokens/s   vs pytorch (median of per-round ratios)',
+    );
+    for (const [engine, runs] of results) {
+      const ms = median(runs.map((x) => x.medianMs));
+      const ratio = ratios.get(engine);
+      console.log(
+        `  ${engine.padEnd(12)} ${fmt(ms).padStart(14)} ${fmt((batch * seq) / (ms / 1000)).padStart(10)}   ` +
+          (ratio !== undefined
+            ? `${fmt(median(ratio), 2)}x (rounds: ${ratio.map((x) => fmt(x, 2)).join(', ')})`
+            : '—'),
+      );
+      console.log(`               ${runs[runs.length - 1]?.detail ?? ''} (last round)`);
+    }
+    for (const f of failures) console.log(`  FAILED: ${f}`);
+    for (const [engine, runs] of results) {
+      const last = runs[runs.length - 1];
+      if (last?.profile === undefined) continue;
+      console.log(`  where one ${engine} step goes (exclusive ms per kernel, last round):`);
+      for (const k of last.profile) {
+        console.log(
+          `    ${k.kernel.padEnd(34)} ${fmt(k.ms, 1).padStart(8)} ms  ${k.calls > 0 ? `${k.calls} calls` : ''}`,
+        );
+      }
+    }
+    console.log('');
+  }
+  console.log(
+    `1-minute load average during the run: ${loads.map((l) => fmt(l, 1)).join(' → ')} (2 cores)`,
+  );
+}
+
+await main();

@@ -1,0 +1,139 @@
+/**
+ * Compute backend selection for workers (ARCHITECTURE.md, "Compute backend"): `initBackend`
+ * starts the fastest TensorFlow.js backend that loads — tfjs-node-gpu, tfjs-node, WASM (SIMD,
+ * threaded in Node, with the PLW kernel overrides of ./wasm-kernels/), then the pure-JS CPU
+ * backend — and reports which one and why the others were skipped.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { UsageError } from '../../src-shared/errors';
+import { loadNative, type NativePackage } from './native';
+import { setBackendOrThrow } from './set-backend';
+import {
+  BACKEND_NAMES,
+  type BackendInfo,
+  type BackendName,
+  type InitBackendOptions,
+  type SkippedBackend,
+} from './types';
+import { assertPinnedTfjsVersion } from './version';
+import { defaultThreads, startWasm } from './wasm';
+
+export type { BackendInfo, BackendName, InitBackendOptions, SkippedBackend } from './types';
+export { BACKEND_NAMES } from './types';
+
+const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', NativePackage> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+type Started = Pick<BackendInfo, 'tfBackend' | 'threads' | 'threadsNote' | 'kernelOverrides'>;
+
+async function start(name: BackendName, options: InitBackendOptions): Promise<Started> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow':
+      await loadNative(NATIVE_PACKAGE[name]);
+      await setBackendOrThrow('tensorflow');
+      return { tfBackend: 'tensorflow' };
+    case 'wasm': {
+      const started = await startWasm(
+        options.threads ?? defaultThreads(),
+        options.kernelOverrides ?? true,
+      );
+      return { tfBackend: 'wasm', ...started };
+    }
+    case 'cpu':
+      await setBackendOrThrow('cpu');
+      return { tfBackend: 'cpu' };
+  }
+}
+
+function parseBackendName(value: string): BackendName {
+  const name = BACKEND_NAMES.find((n) => n === value);
+  if (name === undefined) {
+    throw new UsageError(
+      `--backend: unknown backend "${value}"; expected one of ${BACKEND_NAMES.join(', ')}`,
+    );
+  }
+  return name;
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
+
+async function choose(options: InitBackendOptions): Promise<BackendInfo> {
+  assertPinnedTfjsVersion();
+  if (
+    options.threads !== undefined &&
+    !(Number.isInteger(options.threads) && options.threads >= 1)
+  ) {
+    throw new UsageError(`--threads: expected an integer >= 1, got ${options.threads}`);
+  }
+  if (options.backend !== undefined) {
+    const name = parseBackendName(options.backend);
+    try {
+      const started = await start(name, options);
+      return { name, ...started, reason: `forced with --backend ${name}`, skipped: [] };
+    } catch (err) {
+      throw new UsageError(`--backend ${name}: cannot load it: ${errorText(err)}`);
+    }
+  }
+  const skipped: SkippedBackend[] = [];
+  for (const name of BACKEND_NAMES) {
+    try {
+      const started = await start(name, options);
+      const reason =
+        skipped.length === 0
+          ? 'the fastest backend, and it loaded'
+          : `the fastest backend that loaded (${skipped.map((s) => s.name).join(', ')} did not)`;
+      return { name, ...started, reason, skipped };
+    } catch (err) {
+      skipped.push({ name, why: errorText(err) });
+    }
+  }
+  throw new Error(
+    `no TensorFlow.js backend loaded: ${skipped.map((s) => `${s.name}: ${s.why}`).join('; ')}`,
+  );
+}
+
+let chosen: { options: InitBackendOptions; info: Promise<BackendInfo> } | null = null;
+
+/**
+ * Picks and starts the compute backend once per process: tfjs-node-gpu, tfjs-node, WASM (SIMD,
+ * threads where they start), then the pure-JS CPU backend; `options.backend` forces one.
+ * Later calls return the same info; asking for a different forced backend afterwards throws,
+ * since tfjs holds one active backend and tensors already live on it.
+ */
+export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  if (chosen === null) {
+    const info = choose(options);
+    chosen = { options, info };
+    info.catch(() => {
+      if (chosen?.info === info) chosen = null;
+    });
+    return info;
+  }
+  const first = chosen;
+  if (options.backend !== undefined && options.backend !== first.options.backend) {
+    return first.info.then((info) => {
+      if (info.name === options.backend) return info;
+      throw new UsageError(
+        `--backend ${options.backend}: the ${info.name} backend is already in use in this process`,
+      );
+    });
+  }
+  return first.info;
+}
+
+/** One line for logs: `wasm (2 threads); skipped tensorflow-gpu: …; tensorflow: …`. */
+export function describeBackend(info: BackendInfo): string {
+  const threads =
+    info.threads === undefined ? '' : ` (${info.threads} thread${info.threads === 1 ? '' : 's'})`;
+  const skipped =
+    info.skipped.length === 0
+      ? ''
+      : `; skipped ${info.skipped.map((s) => `${s.name}: ${s.why}`).join('; ')}`;
+  return `${info.name}${threads}: ${info.reason}${skipped}`;
+}

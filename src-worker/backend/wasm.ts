@@ -1,0 +1,84 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { setBackendOrThrow } from './set-backend';
+import { useThreadedWasmFactory } from './wasm-threads';
+import { registerWasmKernelOverrides } from './wasm-kernels/index';
+import { asWasmBackend, checkWasmInternals } from './wasm-kernels/internals';
+
+const require = createRequire(import.meta.url);
+
+/** Folder of the shipped `.wasm` binaries (node_modules/@tensorflow/tfjs-backend-wasm/dist/). */
+export function wasmDistDir(): string {
+  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+}
+
+/**
+ * Default XNNPACK threads: this worker's share of the cores. A sweep runs `PLW_WORKERS`
+ * workers at once (set by the scheduler); each taking every core would oversubscribe them.
+ */
+export function defaultThreads(): number {
+  const workers = Number(process.env.PLW_WORKERS ?? '1');
+  const share = Math.floor(
+    availableParallelism() / (Number.isFinite(workers) && workers > 0 ? workers : 1),
+  );
+  return Math.max(1, share);
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
+
+export interface WasmStart {
+  threads: number;
+  threadsNote?: string;
+  kernelOverrides: boolean;
+}
+
+/**
+ * Starts the WASM backend from the binaries in node_modules (file paths: Node has no fetch of
+ * relative URLs), threaded when more than one thread is asked for and the threaded module
+ * starts (./wasm-threads.ts), else single-threaded with the reason in `threadsNote`.
+ */
+export async function startWasm(
+  requestedThreads: number,
+  kernelOverrides = true,
+): Promise<WasmStart> {
+  const dir = wasmDistDir();
+  setWasmPaths({
+    'tfjs-backend-wasm.wasm': join(dir, 'tfjs-backend-wasm.wasm'),
+    'tfjs-backend-wasm-simd.wasm': join(dir, 'tfjs-backend-wasm-simd.wasm'),
+    'tfjs-backend-wasm-threaded-simd.wasm': join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'),
+  });
+  if (kernelOverrides) registerWasmKernelOverrides();
+  let threadsNote: string | undefined;
+  let started = false;
+  if (requestedThreads > 1) {
+    const restoreStock = useThreadedWasmFactory(requestedThreads);
+    setThreadsCount(requestedThreads);
+    try {
+      await setBackendOrThrow('wasm');
+      started = true;
+    } catch (err) {
+      restoreStock();
+      threadsNote = `threaded WASM did not start (${errorText(err)}); running single-threaded`;
+    }
+  }
+  if (!started) {
+    setThreadsCount(1);
+    await setBackendOrThrow('wasm');
+  }
+  if (kernelOverrides) {
+    const problem = checkWasmInternals(asWasmBackend(tf.backend()));
+    if (problem !== null) throw new Error(`the PLW wasm kernels cannot run: ${problem}`);
+  }
+  const threads = getThreadsCount();
+  if (threadsNote === undefined && threads < requestedThreads) {
+    threadsNote = `asked for ${requestedThreads} threads, XNNPACK runs ${threads}`;
+  }
+  return threadsNote === undefined
+    ? { threads, kernelOverrides }
+    : { threads, threadsNote, kernelOverrides };
+}
