@@ -1,6 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 /**
+ * Exports the model contracts: `ModelConfig` (LLaMA hyperparameters), `KvCache` (past keys and
+ * values for incremental decoding) and `CausalLM` (what the trainer and evaluator drive).
+ */
+
+/**
  * Hyperparameters of a LLaMA-family causal LM, named as in Hugging Face's LlamaConfig
  * (camelCase here, snake_case in config.json).
  */
@@ -22,13 +27,32 @@ export interface ModelConfig {
 }
 
 /**
+ * Keys (after RoPE) and values of the positions already seen, per layer: [B, numKeyValueHeads,
+ * length, headDim] each. Owned by the caller of `CausalLM.logitsWithCache`; `dispose()` frees it.
+ */
+export interface KvCache {
+  /** Number of positions held. */
+  readonly length: number;
+  readonly layers: ReadonlyArray<{ readonly k: tf.Tensor4D; readonly v: tf.Tensor4D }>;
+  dispose(): void;
+}
+
+/**
  * A causal LM the trainer and evaluator can drive. Parameters are tfjs Variables keyed by their
  * Hugging Face names (`model.layers.0.self_attn.q_proj.weight`, …), so checkpoints map 1:1.
  */
 export interface CausalLM {
   readonly config: ModelConfig;
   readonly params: ReadonlyMap<string, tf.Variable>;
-  /** Next-token logits for every position. ids: [B, T] int32 → [B, T, V] float32. */
+  /**
+   * Next-token logits for every position. ids: [B, T] int32 → [B, T, V] float32. Right padding
+   * is safe (causal attention: real positions never see the padding after them).
+   */
   logits(ids: tf.Tensor2D): tf.Tensor3D;
+  /**
+   * Logits of `ids` [B, T] placed after the positions in `cache` (null: none), plus the cache
+   * extended by them. The input cache is left intact; dispose it yourself when done.
+   */
+  logitsWithCache(ids: tf.Tensor2D, cache: KvCache | null): { logits: tf.Tensor3D; cache: KvCache };
   dispose(): void;
 }

@@ -1,9 +1,18 @@
 import type { CommandRegistrar } from '../io';
 import { registerAnalyze } from './analyze';
 import { registerData } from './data';
+import { registerGenerate } from './generate';
+import { registerLoss } from './loss';
+import { registerModels } from './models';
 
 /**
- * Every `plw` command, registered in the order `plw --help` lists them. Each feature adds its
- * own file under `commands/` exporting a registrar and one line here.
+ * Every `plw` command, registered in the order `plw --help` lists them: data and models, the
+ * single-run commands, metrics and analysis, then sweeps and the app's shells.
  */
-export const commandRegistrars: CommandRegistrar[] = [registerData, registerAnalyze];
+export const commandRegistrars: CommandRegistrar[] = [
+  registerData,
+  registerModels,
+  registerLoss,
+  registerGenerate,
+  registerAnalyze,
+];
