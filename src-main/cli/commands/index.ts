@@ -4,6 +4,8 @@ import { registerData } from './data';
 import { registerGenerate } from './generate';
 import { registerLoss } from './loss';
 import { registerModels } from './models';
+import { registerPretrain } from './pretrain';
+import { registerTrain } from './train';
 
 /**
  * Every `plw` command, registered in the order `plw --help` lists them: data and models, the
@@ -14,5 +16,7 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerModels,
   registerLoss,
   registerGenerate,
+  registerTrain,
+  registerPretrain,
   registerAnalyze,
 ];

@@ -1,0 +1,127 @@
+/**
+ * AdamW with decoupled weight decay, step for step as torch.optim.AdamW (defaults: not
+ * amsgrad, not maximize): p ← p·(1 − lr·wd); m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
+ * p ← p − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + ε). Epsilon sits outside the square root,
+ * after the bias correction of v, as in PyTorch. Its state (m, v, t) is saved in checkpoints.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface AdamWConfig {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+/** METHOD.md's recipe (torch defaults betas (0.9, 0.999), eps 1e-8; Alpaca's weight decay 0). */
+export const DEFAULT_ADAMW: AdamWConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
+
+/**
+ * Whether a parameter gets weight decay. Like the Hugging Face Trainer, norms and biases are
+ * exempt: decaying a norm's gain towards 0 shrinks activations rather than regularising.
+ */
+export function decays(name: string): boolean {
+  return !/norm/i.test(name) && !name.endsWith('.bias');
+}
+
+/** Host copy of the optimizer state, for checkpoints. */
+export interface AdamWState {
+  step: number;
+  m: Map<string, tf.Tensor>;
+  v: Map<string, tf.Tensor>;
+}
+
+export class AdamW {
+  /** Number of updates applied so far (torch's `state['step']`). */
+  step = 0;
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+
+  constructor(
+    private readonly params: ReadonlyMap<string, tf.Variable>,
+    readonly config: AdamWConfig = DEFAULT_ADAMW,
+    /** Which parameters weight decay applies to (default: all but norms and biases). */
+    private readonly decayFilter: (name: string) => boolean = decays,
+  ) {
+    tf.tidy(() => {
+      for (const [name, p] of params) {
+        this.m.set(name, tf.variable(tf.zerosLike(p), false));
+        this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      }
+    });
+  }
+
+  /** Applies one update with learning rate `lr`. `grads` holds one tensor per parameter. */
+  apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
+    this.step += 1;
+    const { beta1, beta2, eps, weightDecay } = this.config;
+    const bc1 = 1 - beta1 ** this.step;
+    const bc2Sqrt = Math.sqrt(1 - beta2 ** this.step);
+    tf.tidy(() => {
+      for (const [name, p] of this.params) {
+        const g = grads.get(name);
+        if (g === undefined) throw new Error(`no gradient for parameter ${name}`);
+        const m = this.m.get(name) as tf.Variable;
+        const v = this.v.get(name) as tf.Variable;
+        const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)); // like p
+        const vNew = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)); // like p
+        m.assign(mNew);
+        v.assign(vNew);
+        const decayed =
+          weightDecay !== 0 && this.decayFilter(name) ? tf.mul(p, 1 - lr * weightDecay) : p;
+        const denom = tf.add(tf.div(tf.sqrt(vNew), bc2Sqrt), eps);
+        p.assign(tf.sub(decayed, tf.mul(tf.div(mNew, denom), lr / bc1)));
+      }
+    });
+  }
+
+  /** Copies of m and v (the caller disposes them), for a checkpoint. */
+  state(): AdamWState {
+    const copy = (src: Map<string, tf.Variable>) =>
+      new Map([...src].map(([k, t]) => [k, tf.clone(t)] as [string, tf.Tensor]));
+    return { step: this.step, m: copy(this.m), v: copy(this.v) };
+  }
+
+  /**
+   * Restores a saved state. Every parameter needs an m and v of its shape.
+   * @throws Error naming the first missing or misshapen entry.
+   */
+  load(state: AdamWState): void {
+    for (const [name, p] of this.params) {
+      for (const [label, src, dst] of [
+        ['m', state.m, this.m],
+        ['v', state.v, this.v],
+      ] as const) {
+        const t = src.get(name);
+        if (t === undefined || !tf.util.arraysEqual(t.shape, p.shape)) {
+          throw new Error(`optimizer state ${label}: ${name} missing or of the wrong shape`);
+        }
+        (dst.get(name) as tf.Variable).assign(t);
+      }
+    }
+    this.step = state.step;
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}
+
+/** Global L2 norm of all gradients (as torch.nn.utils.clip_grad_norm_ computes it). */
+export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
+  return tf.tidy(() => {
+    const squares = [...grads.values()].map((g) => tf.sum(tf.square(g)));
+    return tf.sqrt(tf.addN(squares)).dataSync()[0] as number;
+  });
+}
+
+/**
+ * The factor clip_grad_norm_ multiplies gradients by: min(1, maxNorm / (norm + 1e-6)).
+ * maxNorm ≤ 0 means no clipping.
+ */
+export function clipFactor(norm: number, maxNorm: number): number {
+  if (!(maxNorm > 0)) return 1;
+  return Math.min(1, maxNorm / (norm + 1e-6));
+}

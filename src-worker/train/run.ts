@@ -1,0 +1,197 @@
+/**
+ * `runTraining(options, callbacks)`: the one entry the CLI (`plw train`) and the sweep worker
+ * call to fine-tune a model with the PLW loss. Resolves the model (preset or HF directory) and
+ * its tokenizer, reads and encodes the dataset, derives the step count and schedule, runs the
+ * loop with checkpoints and resume, and saves the result as an HF directory in `outDir`.
+ * The caller picks the compute backend (initBackend) before calling.
+ */
+import { join, resolve } from 'node:path';
+import { UsageError } from '../../src-shared/errors';
+import { Rng } from '../../src-shared/random';
+import { readDataset } from '../data/reader';
+import { saveHfModel, type SaveOptions } from '../model/checkpoint';
+import { loadModel } from '../model/load';
+import { DEFAULT_ADAMW } from './adamw';
+import { batchesPerEpoch, DEFAULT_WINDOW_BATCHES, paddingFraction, planEpoch } from './batching';
+import { encodeExample, type EncodedExample } from './examples';
+import { ensureGradients } from './gradients';
+import { plwLoss } from './loss';
+import { trainLoop, type StepEvent, type TrainCallbacks } from './loop';
+import { warmupSteps, type ScheduleKind } from './schedule';
+
+export type { StepEvent, TrainCallbacks, CheckpointEvent } from './loop';
+
+/** Settings of one fine-tuning run; defaults are METHOD.md's Alpaca recipe. */
+export interface TrainOptions {
+  /** Preset name or Hugging Face LlamaForCausalLM directory. */
+  model: string;
+  /** Instruction dataset (JSON array or JSONL). */
+  data: string;
+  /** Prompt loss weight in [0, 1]. */
+  plw: number;
+  /** Where the fine-tuned HF directory is saved. */
+  outDir: string;
+  /** Optimizer steps; when absent, `epochs` decides. */
+  steps?: number;
+  /** Epochs over the data (default 3, Alpaca's). */
+  epochs?: number;
+  lr?: number;
+  /** Global batch (examples per optimizer step; default 128, Alpaca's). */
+  batchSize?: number;
+  /** Examples per forward pass; default: the largest divisor of batchSize up to 8. */
+  microBatchSize?: number;
+  /** Max tokens per example (default 512, Alpaca's). */
+  maxLen?: number;
+  warmupRatio?: number;
+  schedule?: ScheduleKind;
+  weightDecay?: number;
+  /** Max global gradient norm; 0 turns clipping off (default 1.0). */
+  clip?: number;
+  seed?: number;
+  shuffle?: boolean;
+  /** Continue from the latest checkpoint in checkpointDir. */
+  resume?: boolean;
+  /** Checkpoint every N steps (0: only at the end; default 0). */
+  checkpointEvery?: number;
+  /** Default: `<outDir>/checkpoints`. */
+  checkpointDir?: string;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  steps: number;
+  totalSteps: number;
+  /** Stopped by the abort signal (a checkpoint was written; the final model was not). */
+  stopped: boolean;
+  resumedFrom: number;
+  last: StepEvent | null;
+  outDir: string;
+  examples: number;
+  /** Examples cut at maxLen. */
+  truncated: number;
+  /** Padding share of the first epoch's micro-batches. */
+  paddingFraction: number;
+}
+
+/** Micro-batch size when none is given: the largest divisor of the batch up to 8 (memory). */
+export function defaultMicroBatch(batchSize: number): number {
+  for (let m = Math.min(8, batchSize); m > 1; m--) if (batchSize % m === 0) return m;
+  return 1;
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new UsageError(message);
+}
+
+export async function runTraining(
+  options: TrainOptions,
+  callbacks: TrainCallbacks = {},
+): Promise<TrainResult> {
+  const o = {
+    epochs: 3,
+    lr: 2e-5,
+    batchSize: 128,
+    maxLen: 512,
+    warmupRatio: 0.03,
+    schedule: 'cosine' as ScheduleKind,
+    weightDecay: 0,
+    clip: 1.0,
+    seed: 42,
+    shuffle: true,
+    resume: false,
+    checkpointEvery: 0,
+    ...options,
+  };
+  const microBatchSize = o.microBatchSize ?? defaultMicroBatch(o.batchSize);
+  check(o.plw >= 0 && o.plw <= 1, `--plw: ${o.plw} is outside [0, 1]`);
+  check(
+    Number.isInteger(o.batchSize) && o.batchSize >= 1,
+    '--batch-size: expected an integer >= 1',
+  );
+  check(
+    Number.isInteger(microBatchSize) && microBatchSize >= 1 && o.batchSize % microBatchSize === 0,
+    `--micro-batch-size: ${microBatchSize} must divide the batch size ${o.batchSize}`,
+  );
+  check(Number.isInteger(o.maxLen) && o.maxLen >= 2, '--max-len: expected an integer >= 2');
+  check(
+    o.steps === undefined || (Number.isInteger(o.steps) && o.steps >= 1),
+    '--steps: expected an integer >= 1',
+  );
+  check(o.epochs > 0, '--epochs: expected a positive number');
+
+  await ensureGradients();
+  const { records } = await readDataset(o.data);
+  if (records.length === 0) throw new UsageError(`${o.data}: the dataset has no records`);
+  const loaded = await loadModel(o.model, { seed: o.seed });
+  const { model, tokenizer } = loaded;
+  try {
+    if (tokenizer === null) {
+      throw new UsageError(`model "${o.model}" has no tokenizer, so it cannot read text data`);
+    }
+    const examples: EncodedExample[] = records.map((r) => encodeExample(r, tokenizer, o.maxLen));
+    // A cut sequence lost its final EOS (encode never produces the EOS id from text).
+    const truncated = examples.filter((e) => e.ids[e.ids.length - 1] !== tokenizer.eosId).length;
+    const perEpoch = batchesPerEpoch(examples.length, o.batchSize);
+    const totalSteps = o.steps ?? Math.max(1, Math.ceil(o.epochs * perEpoch));
+    const batching = {
+      batchSize: o.batchSize,
+      microBatchSize,
+      shuffle: o.shuffle,
+      windowBatches: DEFAULT_WINDOW_BATCHES,
+    };
+    const lengths = examples.map((e) => e.ids.length);
+    const padding = paddingFraction(planEpoch(lengths, new Rng(o.seed), batching), lengths);
+    const saveOptions: SaveOptions =
+      tokenizer.kind === 'byte'
+        ? { builtinTokenizer: 'byte' }
+        : loaded.source === 'directory'
+          ? { tokenizerFrom: loaded.name }
+          : {};
+    const outDir = resolve(o.outDir);
+    const result = await trainLoop(
+      model,
+      plwLoss,
+      examples,
+      {
+        plw: o.plw,
+        totalSteps,
+        seed: o.seed,
+        batching,
+        schedule: {
+          kind: o.schedule,
+          lr: o.lr,
+          totalSteps,
+          warmupSteps: warmupSteps(totalSteps, o.warmupRatio),
+        },
+        adamw: { ...DEFAULT_ADAMW, weightDecay: o.weightDecay },
+        clip: o.clip,
+        checkpointDir: o.checkpointDir ?? join(outDir, 'checkpoints'),
+        checkpointEvery: o.checkpointEvery,
+        resume: o.resume,
+        saveOptions,
+        fingerprint: {
+          model: o.model,
+          data: resolve(o.data),
+          examples: examples.length,
+          maxLen: o.maxLen,
+        },
+        ...(o.signal === undefined ? {} : { signal: o.signal }),
+      },
+      callbacks,
+    );
+    if (!result.stopped) await saveHfModel(model, outDir, saveOptions);
+    return {
+      steps: result.steps,
+      totalSteps,
+      stopped: result.stopped,
+      resumedFrom: result.resumedFrom,
+      last: result.last,
+      outDir,
+      examples: examples.length,
+      truncated,
+      paddingFraction: padding,
+    };
+  } finally {
+    model.dispose();
+  }
+}
