@@ -1,7 +1,10 @@
 import type { CommandRegistrar } from '../io';
 import { registerAnalyze } from './analyze';
+import { registerBleu } from './bleu';
 import { registerData } from './data';
+import { registerEval } from './eval';
 import { registerGenerate } from './generate';
+import { registerImportLmEval } from './import-lm-eval';
 import { registerLoss } from './loss';
 import { registerModels } from './models';
 import { registerPretrain } from './pretrain';
@@ -18,5 +21,8 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerGenerate,
   registerTrain,
   registerPretrain,
+  registerEval,
+  registerBleu,
+  registerImportLmEval,
   registerAnalyze,
 ];

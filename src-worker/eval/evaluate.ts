@@ -1,0 +1,158 @@
+import { corpusBleu } from '../../src-shared/bleu';
+import { UsageError } from '../../src-shared/errors';
+import { greedyGenerate } from '../model/generate';
+import type { CausalLM } from '../model/types';
+import type { Tokenizer } from '../tokenizers/types';
+import { encodeRequest } from './encode';
+import type { GenerationInstance, MultipleChoiceInstance } from './instances';
+import { scoreRequests, type ScoringMode } from './scoring';
+import { findTask } from './registry';
+import type { TaskOptions } from './tasks/index';
+
+/** One scored multiple-choice document (`--log-samples`). */
+export interface ChoiceSample {
+  doc: unknown;
+  loglikelihoods: number[];
+  pred: number;
+  /** Prediction under `acc_norm` (log-prob per character). */
+  predNorm: number;
+  gold: number;
+}
+
+export interface GenerationSample {
+  doc: unknown;
+  prediction: string;
+  reference: string;
+}
+
+/** `plw eval --json` of CLI.md. */
+export interface EvalResult {
+  task: string;
+  n: number;
+  shots: number;
+  metrics: { acc: number; acc_norm: number } | { bleu: number } | { exact_match: number };
+  samples?: ChoiceSample[] | GenerationSample[];
+}
+
+export interface EvaluateOptions extends TaskOptions {
+  task: string;
+  logSamples?: boolean;
+  mode?: ScoringMode;
+  /** Generation length cap (lm-eval's `max_gen_toks` default: 256). */
+  maxNewTokens?: number;
+  /** Called after each document: done, total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** numpy's `argmax`: the first index of the maximum. */
+export function argmax(xs: readonly number[]): number {
+  let best = 0;
+  xs.forEach((x, i) => {
+    if (x > (xs[best] as number)) best = i;
+  });
+  return best;
+}
+
+/** Scores one multiple-choice document: lm-eval's `acc` and `acc_norm` predictions. */
+export async function scoreChoiceInstance(
+  model: CausalLM,
+  tokenizer: Tokenizer,
+  instance: MultipleChoiceInstance,
+  mode: ScoringMode = 'shared',
+): Promise<ChoiceSample> {
+  const encoded = instance.requests.map((r) => encodeRequest(tokenizer, r));
+  const scores = await scoreRequests(model, encoded, { mode, padId: tokenizer.padId });
+  const lls = scores.map((s) => s.logprob);
+  return {
+    doc: instance.doc,
+    loglikelihoods: lls,
+    pred: argmax(lls),
+    predNorm: argmax(lls.map((ll, i) => ll / (instance.choiceLengths[i] as number))),
+    gold: instance.gold,
+  };
+}
+
+/**
+ * Greedy continuation of a generation prompt (no BOS, as the log-likelihood requests), cut at
+ * the first stop string as lm-eval's `generate_until` does.
+ */
+export async function generateInstance(
+  model: CausalLM,
+  tokenizer: Tokenizer,
+  instance: GenerationInstance,
+  maxNewTokens: number,
+): Promise<GenerationSample> {
+  const budget = Math.max(1, model.config.maxPositionEmbeddings - maxNewTokens);
+  const promptIds = tokenizer.encode(instance.prompt).slice(-budget);
+  const out = await greedyGenerate(model, promptIds, {
+    maxNewTokens,
+    eosId: tokenizer.eosId,
+    stopStrings: instance.until,
+    decode: (ids) => tokenizer.decode(ids),
+  });
+  let text = tokenizer.decode(out.ids.filter((id) => id !== tokenizer.eosId));
+  for (const stop of instance.until) {
+    const at = text.indexOf(stop);
+    if (at >= 0) text = text.slice(0, at);
+  }
+  return { doc: instance.doc, prediction: text, reference: instance.reference };
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Runs one benchmark end to end: load, build the lm-eval requests, score, aggregate. */
+export async function evaluate(
+  model: CausalLM,
+  tokenizer: Tokenizer,
+  options: EvaluateOptions,
+): Promise<EvalResult> {
+  const task = findTask(options.task);
+  const shots = options.shots ?? task.defaultShots;
+  const built = await task.build({ ...options, shots });
+  if (built.instances.length === 0)
+    throw new UsageError(`${options.task}: no documents to evaluate`);
+  const total = built.instances.length;
+  if (built.kind === 'multiple_choice') {
+    const samples: ChoiceSample[] = [];
+    for (const instance of built.instances) {
+      samples.push(await scoreChoiceInstance(model, tokenizer, instance, options.mode));
+      options.onProgress?.(samples.length, total);
+    }
+    const result: EvalResult = {
+      task: task.name,
+      n: total,
+      shots,
+      metrics: {
+        acc: mean(samples.map((s) => (s.pred === s.gold ? 1 : 0))),
+        acc_norm: mean(samples.map((s) => (s.predNorm === s.gold ? 1 : 0))),
+      },
+    };
+    if (options.logSamples) result.samples = samples;
+    return result;
+  }
+  const samples: GenerationSample[] = [];
+  for (const instance of built.instances) {
+    samples.push(await generateInstance(model, tokenizer, instance, options.maxNewTokens ?? 256));
+    options.onProgress?.(samples.length, total);
+  }
+  const metrics =
+    built.metric === 'bleu'
+      ? {
+          bleu: corpusBleu(
+            samples.map((s) => s.prediction),
+            [samples.map((s) => s.reference)],
+          ).score,
+        }
+      : {
+          exact_match: mean(
+            built.instances.map((inst, i) =>
+              inst.isCorrect?.(samples[i]?.prediction ?? '') ? 1 : 0,
+            ),
+          ),
+        };
+  const result: EvalResult = { task: task.name, n: total, shots, metrics };
+  if (options.logSamples) result.samples = samples;
+  return result;
+}

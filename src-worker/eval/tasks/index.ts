@@ -1,0 +1,173 @@
+import { UsageError } from '../../../src-shared/errors';
+import type { GenerationInstance, MultipleChoiceInstance } from '../instances';
+import { ARC_SPLITS, loadArc } from '../loaders/arc';
+import { loadPiqa, PIQA_SPLITS } from '../loaders/piqa';
+import { resolveSplits, type SplitFiles, type SplitNaming } from '../loaders/splits';
+import { loadTruthfulQa, TRUTHFULQA_SPLITS } from '../loaders/truthfulqa';
+import { loadWinogrande, WINOGRANDE_SPLITS } from '../loaders/winogrande';
+import { loadTranslation, type LanguagePair } from '../loaders/wmt';
+import {
+  buildDemoChoiceInstances,
+  buildDemoGenerationInstances,
+  DEMO_DEFAULT_ITEMS,
+  demoItems,
+} from './demo';
+import { buildChoiceInstances, type ChoiceTemplate } from './multiple-choice';
+import { ARC_TEMPLATE, PIQA_TEMPLATE, TRUTHFULQA_TEMPLATE } from './templates';
+import { buildTranslationInstances } from './translation';
+import { buildWinograndeInstances } from './winogrande';
+
+/** How a run of one task is set up (CLI.md `plw eval` options). */
+export interface TaskOptions {
+  /** `--data PATH`: a benchmark file or the directory holding its published files (not used by demo tasks). */
+  data?: string;
+  /** Few-shot examples; default: the task's (ARC 25, WinoGrande 5, others 0). */
+  shots?: number;
+  /** Evaluate only the first N documents (lm-eval's `--limit`). */
+  limit?: number;
+  /** Seed of the few-shot sampler. */
+  seed: number;
+}
+
+export type BuiltTask =
+  | { kind: 'multiple_choice'; instances: MultipleChoiceInstance[] }
+  | { kind: 'generation'; metric: 'bleu' | 'exact_match'; instances: GenerationInstance[] };
+
+export interface TaskDefinition {
+  name: string;
+  kind: BuiltTask['kind'];
+  defaultShots: number;
+  /** Whether `--data` is required (the demo tasks generate their items). */
+  needsData: boolean;
+  build(options: TaskOptions): Promise<BuiltTask>;
+}
+
+function limited<T>(docs: T[], limit: number | undefined): T[] {
+  return limit === undefined ? docs : docs.slice(0, limit);
+}
+
+function dataPath(task: string, o: TaskOptions): string {
+  if (o.data === undefined) throw new UsageError(`${task}: --data PATH is required`);
+  return o.data;
+}
+
+function noShots(task: string, o: TaskOptions): void {
+  if ((o.shots ?? 0) > 0)
+    throw new UsageError(`${task}: takes no few-shot examples; use --shots 0`);
+}
+
+function needTrain(task: string, splits: SplitFiles, data: string): void {
+  if (splits.train.length === 0) {
+    throw new UsageError(
+      `${task}: few-shot examples come from the training split, and none was found beside ${data} ` +
+        '(use --shots 0, or put the training file next to the evaluation file)',
+    );
+  }
+}
+
+function choiceTask<D>(
+  name: string,
+  defaultShots: number,
+  naming: SplitNaming,
+  load: (files: readonly string[]) => Promise<D[]>,
+  template: ChoiceTemplate<D>,
+): TaskDefinition {
+  return {
+    name,
+    kind: 'multiple_choice',
+    defaultShots,
+    needsData: true,
+    async build(o) {
+      // TruthfulQA has no training split: lm-eval pins it to 0-shot (its primer is the prompt).
+      if (naming.train.length === 0) noShots(name, o);
+      const shots = o.shots ?? defaultShots;
+      const data = dataPath(name, o);
+      const splits = resolveSplits(data, naming);
+      if (shots > 0) needTrain(name, splits, data);
+      const docs = limited(await load(splits.eval), o.limit);
+      const train = shots > 0 ? await load(splits.train) : [];
+      return {
+        kind: 'multiple_choice',
+        instances: buildChoiceInstances(docs, template, { shots, train, seed: o.seed }),
+      };
+    },
+  };
+}
+
+function translationTask(name: string, pair: LanguagePair, testSet: string): TaskDefinition {
+  return {
+    name,
+    kind: 'generation',
+    defaultShots: 0,
+    needsData: true,
+    async build(o) {
+      if ((o.shots ?? 0) > 0)
+        throw new UsageError(`${name}: few-shot translation is not supported; use --shots 0`);
+      const docs = limited(await loadTranslation(dataPath(name, o), pair, testSet), o.limit);
+      return {
+        kind: 'generation',
+        metric: 'bleu',
+        instances: buildTranslationInstances(docs, pair),
+      };
+    },
+  };
+}
+
+/** The benchmarks of METHOD.md under their lm-eval task names. */
+export const BENCHMARK_TASKS: readonly TaskDefinition[] = [
+  choiceTask('arc_challenge', 25, ARC_SPLITS, loadArc, ARC_TEMPLATE),
+  choiceTask('piqa', 0, PIQA_SPLITS, loadPiqa, PIQA_TEMPLATE),
+  choiceTask('truthfulqa_mc1', 0, TRUTHFULQA_SPLITS, loadTruthfulQa, TRUTHFULQA_TEMPLATE),
+  {
+    name: 'winogrande',
+    kind: 'multiple_choice',
+    defaultShots: 5,
+    needsData: true,
+    async build(o) {
+      const shots = o.shots ?? 5;
+      const data = dataPath('winogrande', o);
+      const splits = resolveSplits(data, WINOGRANDE_SPLITS);
+      if (shots > 0) needTrain('winogrande', splits, data);
+      const docs = limited(await loadWinogrande(splits.eval), o.limit);
+      const train = shots > 0 ? await loadWinogrande(splits.train) : [];
+      return {
+        kind: 'multiple_choice',
+        instances: buildWinograndeInstances(docs, { shots, train, seed: o.seed }),
+      };
+    },
+  },
+  translationTask('wmt14-en-fr', { src: 'en', tgt: 'fr' }, 'newstest2014'),
+  translationTask('wmt14-fr-en', { src: 'fr', tgt: 'en' }, 'newstest2014'),
+  translationTask('wmt16-en-de', { src: 'en', tgt: 'de' }, 'newstest2016'),
+  translationTask('wmt16-de-en', { src: 'de', tgt: 'en' }, 'newstest2016'),
+];
+
+/** Built-in demo benchmarks over the demo task families' held-out items (no files needed). */
+export const DEMO_TASKS: readonly TaskDefinition[] = [
+  {
+    name: 'demo_mc',
+    kind: 'multiple_choice',
+    defaultShots: 0,
+    needsData: false,
+    async build(o) {
+      noShots('demo_mc', o);
+      const items = demoItems(o.limit ?? DEMO_DEFAULT_ITEMS, o.seed);
+      return { kind: 'multiple_choice', instances: buildDemoChoiceInstances(items) };
+    },
+  },
+  {
+    name: 'demo_gen',
+    kind: 'generation',
+    defaultShots: 0,
+    needsData: false,
+    async build(o) {
+      noShots('demo_gen', o);
+      const items = demoItems(o.limit ?? DEMO_DEFAULT_ITEMS, o.seed);
+      return {
+        kind: 'generation',
+        metric: 'exact_match',
+        instances: buildDemoGenerationInstances(items),
+      };
+    },
+  },
+];

@@ -1,0 +1,46 @@
+import { charLength, type MultipleChoiceInstance } from '../instances';
+import { fewShotPrefix, FewShotSampler } from './fewshot';
+
+/**
+ * A multiple-choice task in lm-eval's usual form (ARC, PIQA, TruthfulQA): one context per
+ * question, the choices as continuations after the target delimiter " ".
+ */
+export interface ChoiceTemplate<D> {
+  /** lm-eval's `doc_to_text`. */
+  text(doc: D): string;
+  /** lm-eval's `doc_to_choice`. */
+  choices(doc: D): string[];
+  /** lm-eval's `doc_to_target`, as an index into the choices. */
+  gold(doc: D): number;
+}
+
+export interface FewShotOptions<D> {
+  shots: number;
+  train: readonly D[];
+  seed: number;
+}
+
+/** The requests of every document: `(fewshot prefix + text, " " + choice)` per choice. */
+export function buildChoiceInstances<D>(
+  docs: readonly D[],
+  template: ChoiceTemplate<D>,
+  fewshot: FewShotOptions<D>,
+): MultipleChoiceInstance[] {
+  const sampler = fewshot.shots > 0 ? new FewShotSampler(fewshot.train, fewshot.seed) : null;
+  return docs.map((doc) => {
+    const examples = sampler
+      ? sampler.sample(fewshot.shots).map((ex) => ({
+          text: template.text(ex),
+          answer: template.choices(ex)[template.gold(ex)] as string,
+        }))
+      : [];
+    const context = fewShotPrefix(examples) + template.text(doc);
+    const choices = template.choices(doc);
+    return {
+      doc,
+      requests: choices.map((c) => ({ context, continuation: ` ${c}` })),
+      choiceLengths: choices.map(charLength),
+      gold: template.gold(doc),
+    };
+  });
+}
