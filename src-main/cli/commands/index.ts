@@ -1,6 +1,7 @@
 import type { CommandRegistrar } from '../io';
 import { registerAnalyze } from './analyze';
 import { registerBleu } from './bleu';
+import { registerCell } from './cell';
 import { registerData } from './data';
 import { registerEval } from './eval';
 import { registerGenerate } from './generate';
@@ -8,6 +9,7 @@ import { registerImportLmEval } from './import-lm-eval';
 import { registerLoss } from './loss';
 import { registerModels } from './models';
 import { registerPretrain } from './pretrain';
+import { registerSweep } from './sweep';
 import { registerTrain } from './train';
 
 /**
@@ -25,4 +27,6 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerBleu,
   registerImportLmEval,
   registerAnalyze,
+  registerSweep,
+  registerCell,
 ];

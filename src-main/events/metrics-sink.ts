@@ -1,0 +1,161 @@
+import type { StepMetrics, WorkerEvent } from '../../src-shared/protocol';
+import type { Store } from '../store/store';
+
+/** Events the sink persists: everything a worker reports except the terminal done/error. */
+export type SinkEvent = Exclude<WorkerEvent, { type: 'done' } | { type: 'error' }>;
+
+export interface MetricsSinkOptions {
+  /** Longest time an event waits in memory before its batch is written. */
+  flushIntervalMs?: number;
+  /** Write at once when this many events are waiting (bounds memory under a burst). */
+  maxBatch?: number;
+}
+
+/**
+ * Writes worker events to SQLite in batches: one transaction per flush, at most every
+ * `flushIntervalMs` (250 ms). Events are written in arrival order, so when a checkpoint of step
+ * k is on disk, every metric up to k is too. A new attempt first reports the checkpoint it
+ * loaded (`loaded`), and the sink deletes what lies past it, in event order, before the
+ * attempt's own metrics arrive; metrics use INSERT OR REPLACE. So each step is stored once.
+ */
+export class MetricsSink {
+  private pending: SinkEvent[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly interval: number;
+  private readonly maxBatch: number;
+  private readonly writeBatch: (events: readonly SinkEvent[]) => void;
+  private readonly rewind: (cellId: number, step: number, now: number) => void;
+
+  constructor(
+    private readonly store: Store,
+    options: MetricsSinkOptions = {},
+  ) {
+    this.interval = options.flushIntervalMs ?? 250;
+    this.maxBatch = options.maxBatch ?? 50_000;
+    const db = store.db;
+    const insertMetric = db.prepare<
+      [
+        number,
+        number,
+        number,
+        number | null,
+        number | null,
+        number,
+        number | null,
+        number | null,
+        number,
+      ]
+    >(
+      `INSERT OR REPLACE INTO metrics
+        (cell_id, step, loss, prompt_loss, completion_loss, lr, grad_norm, tokens_per_sec, time)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const updateProgress = db.prepare<[number, number, number, number, number]>(
+      'UPDATE cells SET step = ?, total_steps = ?, loss = ?, updated_at = ? WHERE id = ?',
+    );
+    const checkpoint = db.prepare<[number, number, number]>(
+      'UPDATE cells SET last_checkpoint_step = ?, updated_at = ? WHERE id = ?',
+    );
+    const score = db.prepare<[number, string, string, number, number | null]>(
+      'INSERT OR REPLACE INTO scores (cell_id, benchmark, metric, value, stderr) VALUES (?, ?, ?, ?, ?)',
+    );
+    const log = db.prepare<[number, number, string, string]>(
+      'INSERT INTO logs (cell_id, time, level, message) VALUES (?, ?, ?, ?)',
+    );
+    const dropMetrics = db.prepare<[number, number]>(
+      'DELETE FROM metrics WHERE cell_id = ? AND step > ?',
+    );
+    const dropScores = db.prepare<[number]>('DELETE FROM scores WHERE cell_id = ?');
+    const rewindCell = db.prepare<[number, number | null, number, number]>(
+      `UPDATE cells SET step = ?, last_checkpoint_step = ?, loss = (SELECT loss FROM metrics
+         WHERE cell_id = cells.id ORDER BY step DESC LIMIT 1), updated_at = ? WHERE id = ?`,
+    );
+    /** A new attempt starts from checkpoint `step`: what lies past it is recomputed. */
+    const rewind = (cellId: number, step: number, now: number): void => {
+      dropMetrics.run(cellId, step);
+      dropScores.run(cellId);
+      rewindCell.run(step, step === 0 ? null : step, now, cellId);
+    };
+    this.rewind = rewind;
+    this.writeBatch = db.transaction((events: readonly SinkEvent[]) => {
+      // The cell row only needs the last step of the batch: one UPDATE per cell, not per row.
+      const last = new Map<number, StepMetrics>();
+      const now = Date.now();
+      for (const e of events) {
+        switch (e.type) {
+          case 'progress':
+            if (e.phase === 'train') {
+              insertMetric.run(
+                e.cellId,
+                e.step,
+                e.loss,
+                e.promptLoss,
+                e.completionLoss,
+                e.lr,
+                e.gradNorm,
+                e.tokensPerSec,
+                e.time,
+              );
+              last.set(e.cellId, e);
+            }
+            break;
+          case 'checkpoint':
+            // Metrics before it were inserted above, in this same transaction or earlier ones.
+            flushLast(last, updateProgress, now);
+            if (e.loaded === true) rewind(e.cellId, e.step, now);
+            else checkpoint.run(e.step, now, e.cellId);
+            break;
+          case 'score':
+            score.run(e.cellId, e.benchmark, e.metric, e.value, e.stderr);
+            break;
+          case 'log':
+            log.run(e.cellId, now, e.level, e.message);
+            break;
+        }
+      }
+      flushLast(last, updateProgress, now);
+    });
+  }
+
+  push(event: SinkEvent): void {
+    this.pending.push(event);
+    if (this.pending.length >= this.maxBatch) this.flush();
+    else if (this.timer === null) this.timer = setTimeout(() => this.flush(), this.interval);
+  }
+
+  /** Writes everything waiting, in one transaction. Safe to call at any time. */
+  flush(): number {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.pending.length === 0) return 0;
+    const batch = this.pending;
+    this.pending = [];
+    this.writeBatch(batch);
+    return batch.length;
+  }
+
+  /**
+   * A cell retried from scratch: drops its metrics and scores at once (the worker's `loaded`
+   * checkpoint event does the same, in event order, when an attempt starts).
+   */
+  resetCell(cellId: number): void {
+    this.flush();
+    this.store.transaction(() => this.rewind(cellId, 0, Date.now()));
+  }
+
+  /** Flushes and stops the timer; call before closing the store. */
+  close(): void {
+    this.flush();
+  }
+}
+
+function flushLast(
+  last: Map<number, StepMetrics>,
+  update: { run(step: number, total: number, loss: number, now: number, id: number): unknown },
+  now: number,
+): void {
+  for (const [cellId, m] of last) update.run(m.step, m.totalSteps, m.loss, now, cellId);
+  last.clear();
+}

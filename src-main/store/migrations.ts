@@ -1,0 +1,96 @@
+/**
+ * Schema migrations, applied in order. `PRAGMA user_version` holds how many have run, so each
+ * runs exactly once per database file. Append new entries; never edit a shipped one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the core tables of ARCHITECTURE.md.
+  `
+  CREATE TABLE sweeps (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    -- sha-256 of the canonical definition: the same file run again continues this sweep.
+    hash TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    source_file TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (name, hash)
+  );
+
+  CREATE TABLE cells (
+    id INTEGER PRIMARY KEY,
+    sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    plw REAL NOT NULL,
+    model TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued'
+      CHECK (state IN ('queued', 'running', 'evaluating', 'paused', 'done', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    step INTEGER NOT NULL DEFAULT 0,
+    total_steps INTEGER,
+    loss REAL,
+    last_checkpoint_step INTEGER,
+    error TEXT,
+    started_at INTEGER,
+    finished_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (sweep_id, idx)
+  );
+  CREATE INDEX cells_by_state ON cells (state);
+
+  CREATE TABLE metrics (
+    cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    loss REAL,
+    prompt_loss REAL,
+    completion_loss REAL,
+    lr REAL,
+    grad_norm REAL,
+    tokens_per_sec REAL,
+    time INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, step)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE scores (
+    cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+    benchmark TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    value REAL NOT NULL,
+    stderr REAL,
+    PRIMARY KEY (cell_id, benchmark, metric)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE datasets (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    stats TEXT,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    config TEXT,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE analyses (
+    id INTEGER PRIMARY KEY,
+    sweep_id INTEGER REFERENCES sweeps(id) ON DELETE CASCADE,
+    exponent REAL NOT NULL,
+    result TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE logs (
+    id INTEGER PRIMARY KEY,
+    cell_id INTEGER REFERENCES cells(id) ON DELETE CASCADE,
+    time INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX logs_by_cell ON logs (cell_id, id);
+  `,
+];

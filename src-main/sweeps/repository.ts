@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import type { CellState } from '../../src-shared/api';
+import { canonicalJson, expandCells, type SweepDefinition } from '../../src-shared/sweep';
+import type { Store } from '../store/store';
+
+/** sha-256 of the canonical definition: key order and whitespace do not change it. */
+export function sweepHash(def: SweepDefinition): string {
+  return createHash('sha256').update(canonicalJson(def)).digest('hex');
+}
+
+export interface SweepRow {
+  id: number;
+  name: string;
+  hash: string;
+  definition: SweepDefinition;
+  sourceFile: string | null;
+  createdAt: number;
+}
+
+export interface CellRow {
+  id: number;
+  sweepId: number;
+  idx: number;
+  plw: number;
+  model: string;
+  dataset: string;
+  state: CellState;
+  attempts: number;
+  step: number;
+  totalSteps: number | null;
+  loss: number | null;
+  lastCheckpointStep: number | null;
+  error: string | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  updatedAt: number;
+}
+
+export interface MetricRow {
+  step: number;
+  loss: number | null;
+  promptLoss: number | null;
+  completionLoss: number | null;
+  lr: number | null;
+  gradNorm: number | null;
+  tokensPerSec: number | null;
+  time: number;
+}
+
+export interface ScoreRecord {
+  benchmark: string;
+  metric: string;
+  value: number;
+  stderr: number | null;
+}
+
+export interface LogRecord {
+  time: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+const CELL_COLUMNS = `id, sweep_id AS sweepId, idx, plw, model, dataset, state, attempts, step,
+  total_steps AS totalSteps, loss, last_checkpoint_step AS lastCheckpointStep, error,
+  started_at AS startedAt, finished_at AS finishedAt, updated_at AS updatedAt`;
+
+/**
+ * A benchmark's headline number for tables and the status command: lm-eval's `acc` for
+ * multiple choice, `bleu` for translation, else the first metric reported.
+ */
+export function primaryScores(scores: readonly ScoreRecord[]): Record<string, number> {
+  const rank = (m: string): number => (m === 'acc' ? 0 : m === 'bleu' ? 1 : 2);
+  const out: Record<string, { metric: string; value: number }> = {};
+  for (const s of scores) {
+    const cur = out[s.benchmark];
+    if (cur === undefined || rank(s.metric) < rank(cur.metric)) out[s.benchmark] = s;
+  }
+  return Object.fromEntries(Object.entries(out).map(([b, s]) => [b, s.value]));
+}
+
+/** The sweeps feature's queries: sweeps, their cells and what the cells produced. */
+export class SweepRepository {
+  private readonly stmts;
+
+  constructor(private readonly store: Store) {
+    const db = store.db;
+    this.stmts = {
+      findSweep: db.prepare<[string, string], { id: number }>(
+        'SELECT id FROM sweeps WHERE name = ? AND hash = ?',
+      ),
+      insertSweep: db.prepare<[string, string, string, string | null, number]>(
+        'INSERT INTO sweeps (name, hash, definition, source_file, created_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      insertCell: db.prepare<[number, number, number, string, string, number]>(
+        'INSERT INTO cells (sweep_id, idx, plw, model, dataset, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      sweep: db.prepare<[number], RawSweep>(
+        'SELECT id, name, hash, definition, source_file, created_at FROM sweeps WHERE id = ?',
+      ),
+      sweeps: db.prepare<[], RawSweep>(
+        'SELECT id, name, hash, definition, source_file, created_at FROM sweeps ORDER BY id',
+      ),
+      cells: db.prepare<[number], CellRow>(
+        `SELECT ${CELL_COLUMNS} FROM cells WHERE sweep_id = ? ORDER BY idx`,
+      ),
+      cell: db.prepare<[number], CellRow>(`SELECT ${CELL_COLUMNS} FROM cells WHERE id = ?`),
+      metrics: db.prepare<[number], MetricRow>(
+        `SELECT step, loss, prompt_loss AS promptLoss, completion_loss AS completionLoss, lr,
+          grad_norm AS gradNorm, tokens_per_sec AS tokensPerSec, time
+         FROM metrics WHERE cell_id = ? ORDER BY step`,
+      ),
+      scores: db.prepare<[number], ScoreRecord>(
+        'SELECT benchmark, metric, value, stderr FROM scores WHERE cell_id = ? ORDER BY benchmark, metric',
+      ),
+      logs: db.prepare<[number], LogRecord>(
+        'SELECT time, level, message FROM logs WHERE cell_id = ? ORDER BY id',
+      ),
+    };
+  }
+
+  /**
+   * Creates the sweep and its queued cells, or finds the sweep made from the same definition
+   * (same name and canonical hash) so that running a file again continues it.
+   */
+  createOrContinue(
+    def: SweepDefinition,
+    sourceFile: string | null,
+  ): { id: number; created: boolean } {
+    const hash = sweepHash(def);
+    return this.store.transaction(() => {
+      const existing = this.stmts.findSweep.get(def.name, hash);
+      if (existing !== undefined) return { id: existing.id, created: false };
+      const now = Date.now();
+      const info = this.stmts.insertSweep.run(def.name, hash, JSON.stringify(def), sourceFile, now);
+      const id = Number(info.lastInsertRowid);
+      for (const c of expandCells(def)) {
+        this.stmts.insertCell.run(id, c.idx, c.plw, c.model, c.dataset, now);
+      }
+      return { id, created: true };
+    });
+  }
+
+  sweep(id: number): SweepRow | undefined {
+    const raw = this.stmts.sweep.get(id);
+    return raw === undefined ? undefined : toSweep(raw);
+  }
+
+  sweeps(): SweepRow[] {
+    return this.stmts.sweeps.all().map(toSweep);
+  }
+
+  cells(sweepId: number): CellRow[] {
+    return this.stmts.cells.all(sweepId);
+  }
+
+  cell(id: number): CellRow | undefined {
+    return this.stmts.cell.get(id);
+  }
+
+  metrics(cellId: number): MetricRow[] {
+    return this.stmts.metrics.all(cellId);
+  }
+
+  scores(cellId: number): ScoreRecord[] {
+    return this.stmts.scores.all(cellId);
+  }
+
+  logs(cellId: number): LogRecord[] {
+    return this.stmts.logs.all(cellId);
+  }
+}
+
+interface RawSweep {
+  id: number;
+  name: string;
+  hash: string;
+  definition: string;
+  source_file: string | null;
+  created_at: number;
+}
+
+function toSweep(r: RawSweep): SweepRow {
+  return {
+    id: r.id,
+    name: r.name,
+    hash: r.hash,
+    definition: JSON.parse(r.definition) as SweepDefinition,
+    sourceFile: r.source_file,
+    createdAt: r.created_at,
+  };
+}

@@ -1,0 +1,100 @@
+import { PlwError, type ErrorData } from '../../src-shared/errors';
+import {
+  isWorkerEvent,
+  type CellSpec,
+  type MainMessage,
+  type WorkerEvent,
+} from '../../src-shared/protocol';
+
+/** How a worker process ended. */
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+  /** Last lines the worker wrote on stderr, to explain a crash. */
+  stderrTail: string;
+}
+
+/** One live worker process, whatever runs it (child_process, utilityProcess, a queue). */
+export interface WorkerHandle {
+  readonly pid: number | undefined;
+  send(message: MainMessage): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Settles once, when the process has exited. */
+  readonly exited: Promise<WorkerExit>;
+  /** Ends the process at once (SIGKILL where there are signals). */
+  kill(): void;
+}
+
+export interface SpawnOptions {
+  /** Extra environment for this worker (thread counts, CUDA_VISIBLE_DEVICES). */
+  env: Record<string, string>;
+}
+
+/** The seam of ARCHITECTURE.md: the scheduler starts workers only through this. */
+export interface WorkerHost {
+  readonly kind: string;
+  spawn(options: SpawnOptions): WorkerHandle;
+}
+
+/** A worker process ended without reporting `done` or `error`: killed, crashed, out of memory. */
+export class WorkerExitedError extends PlwError {
+  constructor(readonly exit: WorkerExit) {
+    const how = exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const why = crashLine(exit.stderrTail);
+    super('run_failed', `worker ${how}${why ? `: ${why}` : ''}`);
+    this.name = 'WorkerExitedError';
+  }
+}
+
+/** The line of a crash's stderr that says what went wrong (an `XxxError: …` line if any). */
+export function crashLine(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^Node\.js v/.test(l) && !/^at /.test(l));
+  return (lines.find((l) => /^(\w*Error|Uncaught|FATAL)\b/.test(l)) ?? lines.at(-1) ?? '').slice(
+    0,
+    300,
+  );
+}
+
+/** The worker reported an error for its cell. */
+export class CellFailedError extends PlwError {
+  constructor(readonly error: ErrorData) {
+    super(error.code, error.message, error.detail);
+    this.name = 'CellFailedError';
+  }
+}
+
+/**
+ * Runs one cell on a fresh worker: sends `start`, forwards every event, resolves on `done`.
+ * Rejects with CellFailedError on `error`, and with WorkerExitedError when the process exits
+ * first: a worker that exits rejects whatever was waiting on it.
+ */
+export function runCell(
+  handle: WorkerHandle,
+  spec: CellSpec,
+  onEvent: (event: Exclude<WorkerEvent, { type: 'done' } | { type: 'error' }>) => void,
+): Promise<void> {
+  return new Promise<void>((resolvePromise, reject) => {
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      if (err === undefined) resolvePromise();
+      else reject(err);
+    };
+    handle.onMessage((message) => {
+      if (settled || !isWorkerEvent(message) || message.cellId !== spec.cellId) return;
+      if (message.type === 'done') settle();
+      else if (message.type === 'error') settle(new CellFailedError(message.error));
+      else onEvent(message);
+    });
+    void handle.exited.then((exit) => settle(new WorkerExitedError(exit)));
+    try {
+      handle.send({ type: 'start', spec });
+    } catch (err) {
+      settle(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+}

@@ -1,0 +1,259 @@
+/**
+ * The API the renderer calls: ONE contract for every shell. Electron's preload, the web-mode
+ * WebSocket client and the main-side registration are all typed against `PlwApi` and
+ * `PlwEvents`, and every request payload is validated against `requestSchemas` on arrival.
+ */
+import { z } from 'zod';
+import type { ErrorData } from './errors';
+
+export const CELL_STATES = [
+  'queued',
+  'running',
+  'evaluating',
+  'paused',
+  'done',
+  'failed',
+  'cancelled',
+] as const;
+export type CellState = (typeof CELL_STATES)[number];
+
+export interface WorkspaceInfo {
+  dbPath: string;
+  version: string;
+  /** Compute backend the workers use, once one has reported it. */
+  backend: string | null;
+  workers: number;
+}
+
+export interface SweepSummary {
+  id: number;
+  name: string;
+  createdAt: string;
+  cells: number;
+  counts: Partial<Record<CellState, number>>;
+  /** Fraction of all cells' planned steps done, 0..1. */
+  progress: number;
+}
+
+export interface CellSummary {
+  id: number;
+  sweepId: number;
+  plw: number;
+  model: string;
+  dataset: string;
+  state: CellState;
+  step: number;
+  totalSteps: number | null;
+  loss: number | null;
+  attempts: number;
+  etaSeconds: number | null;
+  /** Benchmark name → primary metric value (acc, or bleu). */
+  scores: Record<string, number>;
+  error: string | null;
+}
+
+export interface SweepDetail extends SweepSummary {
+  definition: unknown;
+  benchmarks: string[];
+  cellList: CellSummary[];
+}
+
+export interface MetricPoint {
+  step: number;
+  loss: number;
+  promptLoss: number | null;
+  completionLoss: number | null;
+  lr: number;
+  tokensPerSec: number | null;
+  time: number;
+}
+
+export interface ScoreRow {
+  benchmark: string;
+  metric: string;
+  value: number;
+  stderr: number | null;
+}
+
+export interface LogRow {
+  time: number;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface CellDetail {
+  cell: CellSummary;
+  scores: ScoreRow[];
+  logs: LogRow[];
+  checkpoints: { step: number; path: string }[];
+}
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+export interface ExportFile {
+  filename: string;
+  mime: string;
+  content: string;
+}
+
+interface FixedEffects {
+  intercept: number;
+  w: number;
+  w2: number;
+  se: { intercept: number; w: number; w2: number };
+  sigma2Benchmark: number;
+  sigma2Residual: number;
+  logLik: number;
+}
+
+/** One fitted group (a dataset, or dataset x model) as the analysis dashboard shows it. */
+export interface AnalysisGroupView {
+  label: string;
+  dataset: string | null;
+  model: string | null;
+  n: number;
+  benchmarks: number;
+  exponent: number;
+  reml: FixedEffects;
+  ml: FixedEffects;
+  lrt: { chisq: number; df: number; p: number };
+  vertexW: number | null;
+  lambda: number | null;
+  /** Why there is no best PLW (convex fit, vertex outside [0, 1]). */
+  lambdaReason: string | null;
+  /** 95% parametric-bootstrap interval for lambda. */
+  lambdaInterval: [number, number] | null;
+  verdict: string;
+  /** Each benchmark's scores against w with its own quadratic fit (null if too few points). */
+  curves: {
+    benchmark: string;
+    points: { plw: number; w: number; score: number }[];
+    fit: { intercept: number; w: number; w2: number } | null;
+  }[];
+  /** Unweighted mean of the benchmarks per PLW (the paper's aggregate figure). */
+  aggregate: { plw: number; w: number; score: number }[];
+}
+
+export interface AnalysisSummary {
+  groups: AnalysisGroupView[];
+  /** Groups that could not be fitted yet, and why. */
+  skipped: { label: string; reason: string }[];
+}
+
+const id = z.number().int().positive();
+
+/** Request payload schemas, one per channel. */
+export const requestSchemas = {
+  'workspace:info': z.object({}).strict(),
+  'sweeps:list': z.object({}).strict(),
+  'sweeps:get': z.object({ id }).strict(),
+  'sweeps:validate': z.object({ definition: z.unknown() }).strict(),
+  'sweeps:create': z.object({ definition: z.unknown(), start: z.boolean().default(true) }).strict(),
+  'sweeps:demo': z.object({}).strict(),
+  'sweeps:action': z
+    .object({ id, action: z.enum(['pause', 'resume', 'cancel', 'retry-failed']) })
+    .strict(),
+  'cells:action': z
+    .object({
+      ids: z.array(id).min(1).max(10_000),
+      action: z.enum(['pause', 'resume', 'cancel', 'retry']),
+    })
+    .strict(),
+  'cells:get': z.object({ id }).strict(),
+  'cells:metrics': z
+    .object({
+      ids: z.array(id).min(1).max(64),
+      /** Downsample each curve to at most this many points (LTTB); 0 = all. */
+      maxPoints: z.number().int().min(0).max(100_000).default(2000),
+    })
+    .strict(),
+  'analysis:get': z
+    .object({
+      sweepId: id,
+      splitModels: z.boolean().default(false),
+      zscore: z.boolean().default(false),
+    })
+    .strict(),
+  'export:build': z
+    .object({
+      sweepId: id,
+      what: z.enum(['results', 'analysis', 'figure-benchmarks', 'figure-aggregate']),
+      format: z.enum(['csv', 'md', 'tex', 'json', 'svg']),
+    })
+    .strict(),
+} as const;
+
+export type Channel = keyof typeof requestSchemas;
+export type RequestOf<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
+export type ParsedRequestOf<C extends Channel> = z.output<(typeof requestSchemas)[C]>;
+
+/** What each channel resolves to. */
+export interface ResponseMap {
+  'workspace:info': WorkspaceInfo;
+  'sweeps:list': SweepSummary[];
+  'sweeps:get': SweepDetail;
+  'sweeps:validate': { ok: boolean; issues: ValidationIssue[]; cells: number };
+  'sweeps:create': { id: number; created: boolean };
+  'sweeps:demo': { id: number; created: boolean };
+  'sweeps:action': { changed: number };
+  'cells:action': { changed: number };
+  'cells:get': CellDetail;
+  'cells:metrics': Record<number, MetricPoint[]>;
+  'analysis:get': AnalysisSummary;
+  'export:build': ExportFile;
+}
+
+/** The renderer-facing API: one async function per channel. */
+export type PlwApi = {
+  [C in Channel]: (request: RequestOf<C>) => Promise<ResponseMap[C]>;
+};
+
+/** Main-side handlers receive the validated (defaults applied) request. */
+export type PlwHandlers = {
+  [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseMap[C]> | ResponseMap[C];
+};
+
+/** Events pushed from main to every subscribed window or web client (throttled). */
+export interface PlwEvents {
+  'cell:progress': {
+    cellId: number;
+    sweepId: number;
+    point: MetricPoint;
+    totalSteps: number | null;
+    etaSeconds: number | null;
+  };
+  'cell:state': { cellId: number; sweepId: number; state: CellState; error: string | null };
+  'cell:score': { cellId: number; sweepId: number; score: ScoreRow };
+  'cell:log': { cellId: number; sweepId: number; log: LogRow };
+  'sweeps:changed': { sweepId: number };
+}
+export type EventName = keyof PlwEvents;
+
+/** An API client as the renderer sees it: the calls plus event subscription. */
+export interface PlwClient {
+  api: PlwApi;
+  on<E extends EventName>(event: E, listener: (payload: PlwEvents[E]) => void): () => void;
+}
+
+/** What Electron's preload exposes as `window.plwBridge` (contextBridge), and nothing more. */
+export interface PlwBridge {
+  invoke(
+    channel: Channel,
+    payload: unknown,
+  ): Promise<{ ok: boolean; result?: unknown; error?: ErrorData }>;
+  on(listener: (event: EventName, payload: unknown) => void): () => void;
+}
+
+/** Messages on the web-mode WebSocket. */
+export type WireMessage =
+  | { kind: 'request'; id: number; channel: Channel; payload: unknown }
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: ErrorData }
+  | { kind: 'event'; event: EventName; payload: unknown };
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}

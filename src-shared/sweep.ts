@@ -1,0 +1,223 @@
+/**
+ * The sweep file of CLI.md: its schema (zod), the defaults of METHOD.md (Stanford Alpaca's
+ * recipe), expansion into cells, and the canonical form whose hash identifies a sweep so that
+ * running the same file again continues it. Pure: checks that need the file system (do the
+ * model and dataset paths exist?) live in src-main/sweeps/.
+ */
+import { z } from 'zod';
+import { InputError } from './errors';
+
+/** METHOD.md's PLW grid: w = PLW^0.30103 spreads these evenly-ish over [0, 1]. */
+export const DEFAULT_PLW_GRID: readonly number[] = [
+  0, 0.0005, 0.002236, 0.01, 0.02463, 0.05, 0.1, 0.2463, 0.5, 1,
+];
+
+/** Benchmarks of CLI.md (`plw eval --task`); each needs its data file in a sweep. */
+export const STANDARD_TASKS: readonly string[] = [
+  'arc_challenge',
+  'piqa',
+  'truthfulqa_mc1',
+  'winogrande',
+  'wmt14-en-fr',
+  'wmt14-fr-en',
+  'wmt16-en-de',
+  'wmt16-de-en',
+];
+
+const positiveInt = z.number().int().positive();
+
+/** Fine-tuning settings shared by every cell; each default is Alpaca's (METHOD.md). */
+const trainSchema = z
+  .strictObject({
+    /** Optimizer steps; exclusive with `epochs`. */
+    steps: positiveInt.optional(),
+    /** Passes over the dataset; 3 in Alpaca's recipe when neither this nor `steps` is set. */
+    epochs: z.number().positive().optional(),
+    lr: z.number().positive().max(1).default(2e-5),
+    /** Global batch, reached by gradient accumulation over micro-batches. */
+    batchSize: positiveInt.default(128),
+    microBatchSize: positiveInt.optional(),
+    maxLength: z.number().int().min(2).default(512),
+    warmupRatio: z.number().min(0).max(1).default(0.03),
+    schedule: z.enum(['cosine', 'constant']).default('cosine'),
+    weightDecay: z.number().min(0).default(0),
+    /** Global gradient-norm clip; 0 turns clipping off. */
+    clip: z.number().min(0).default(1),
+    /** Save a resumable checkpoint every this many steps (and at the end). */
+    checkpointEvery: positiveInt.default(50),
+    shuffle: z.boolean().default(true),
+  })
+  .superRefine((t, ctx) => {
+    if (t.steps !== undefined && t.epochs !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps'],
+        message: 'give "steps" or "epochs", not both',
+      });
+    }
+    if (t.microBatchSize !== undefined && t.batchSize % t.microBatchSize !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['microBatchSize'],
+        message: `must divide batchSize (${t.batchSize})`,
+      });
+    }
+  })
+  .transform((t) => (t.steps === undefined && t.epochs === undefined ? { ...t, epochs: 3 } : t));
+
+export type TrainSettings = z.output<typeof trainSchema>;
+
+const benchmarkObject = z.strictObject({
+  task: z.string().min(1),
+  data: z.string().min(1).optional(),
+  shots: z.number().int().min(0).optional(),
+  limit: positiveInt.optional(),
+});
+
+/** One benchmark of a sweep: a task and, for the standard tasks, its local data file. */
+export interface BenchmarkSpec {
+  task: string;
+  data?: string;
+  shots?: number;
+  limit?: number;
+}
+
+function noDuplicates<T>(key: (v: T) => string) {
+  return (values: T[], ctx: z.RefinementCtx): void => {
+    const seen = new Map<string, number>();
+    values.forEach((v, i) => {
+      const k = key(v);
+      const first = seen.get(k);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `duplicate of entry ${first} (${k})`,
+        });
+      } else {
+        seen.set(k, i);
+      }
+    });
+  };
+}
+
+function axis<T extends z.ZodType>(item: T, key: (v: z.output<T>) => string) {
+  return z.array(item).min(1, 'must not be empty').superRefine(noDuplicates(key));
+}
+
+function sweepSchema(builtinTasks: readonly string[]) {
+  const known = [...STANDARD_TASKS, ...builtinTasks];
+  const benchmark = z
+    .union([z.string().min(1), benchmarkObject])
+    .transform((b): BenchmarkSpec => (typeof b === 'string' ? { task: b } : b))
+    .superRefine((b, ctx) => {
+      if (!known.includes(b.task)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown benchmark "${b.task}"; expected one of ${known.join(', ')}`,
+        });
+      } else if (STANDARD_TASKS.includes(b.task) && b.data === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `benchmark "${b.task}" needs its data file: {"task": "${b.task}", "data": PATH}`,
+        });
+      }
+    });
+  return z.object({
+    name: z.string().trim().min(1, 'must not be empty'),
+    plw: axis(
+      z.number().min(0, 'PLW must be in [0, 1]').max(1, 'PLW must be in [0, 1]'),
+      String,
+    ).default([...DEFAULT_PLW_GRID]),
+    models: axis(z.string().min(1), (s) => s),
+    datasets: axis(z.string().min(1), (s) => s),
+    benchmarks: z
+      .array(benchmark)
+      .superRefine(noDuplicates((b: BenchmarkSpec) => b.task))
+      .default([]),
+    train: trainSchema.default(trainSchema.parse({})),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(42),
+  });
+}
+
+/** A validated sweep with every default filled in (unknown top-level fields dropped). */
+export type SweepDefinition = z.output<ReturnType<typeof sweepSchema>>;
+
+export interface ParseSweepOptions {
+  /** Built-in (demo) task names usable without a data file. */
+  builtinTasks?: readonly string[];
+}
+
+/** `plw[2]`, `train.lr`, `benchmarks[0].task`: the field path as a user writes it. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  }
+  return out;
+}
+
+/**
+ * Validates a parsed sweep file. Throws an InputError naming the file and the field of the
+ * first problem, e.g. `sweep.json: field "plw[1]": PLW must be in [0, 1]`.
+ */
+export function parseSweep(
+  raw: unknown,
+  file: string,
+  options: ParseSweepOptions = {},
+): SweepDefinition {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InputError({ file }, 'a sweep file must hold one JSON object');
+  }
+  const result = sweepSchema(options.builtinTasks ?? []).safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = fieldPath(issue.path);
+  const message = /received undefined$/.test(issue.message)
+    ? 'required'
+    : issue.message.replace(/^Invalid input: /, '');
+  throw new InputError(field === '' ? { file } : { file, field }, message);
+}
+
+/** One cell of the grid: a fine-tuning run with its own PLW, base model and dataset. */
+export interface CellKey {
+  /** Position in the expansion order; stable for a given definition. */
+  idx: number;
+  plw: number;
+  model: string;
+  dataset: string;
+}
+
+/**
+ * Expands the grid model x dataset x PLW, PLW varying fastest, so the runs of one model and
+ * dataset (which share data loading and one regression) sit next to each other.
+ */
+export function expandCells(def: Pick<SweepDefinition, 'plw' | 'models' | 'datasets'>): CellKey[] {
+  const cells: CellKey[] = [];
+  for (const model of def.models) {
+    for (const dataset of def.datasets) {
+      for (const plw of def.plw) cells.push({ idx: cells.length, plw, model, dataset });
+    }
+  }
+  return cells;
+}
+
+/**
+ * JSON with object keys sorted at every level, so two definitions that differ only in key
+ * order or whitespace get the same text (and the same identity hash).
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,295 @@
+/**
+ * The worker process entry: runs ONE cell (train, then evaluate) and exits. Started by the main
+ * process as `child_process.fork` (CLI, web mode) or Electron `utilityProcess.fork` (desktop);
+ * it adapts to whichever channel it finds, speaks only the protocol of src-shared/protocol.ts
+ * and never opens the database.
+ */
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PlwError, toErrorData } from '../src-shared/errors';
+import {
+  isMainMessage,
+  type CellSpec,
+  type MainMessage,
+  type WorkerEvent,
+} from '../src-shared/protocol';
+
+/** Sends one event to main; `done`/`error` are awaited so they are out before the exit. */
+export type Report = (event: WorkerEvent) => void;
+
+/**
+ * Runs one cell, reporting through `report`, and returns when it is done. Throws to fail the
+ * cell (the error crosses to main as data); stops early when `signal` aborts.
+ */
+export type CellRunner = (spec: CellSpec, report: Report, signal: AbortSignal) => Promise<void>;
+
+interface ParentChannel {
+  post(event: WorkerEvent): Promise<void>;
+  onMessage(listener: (message: unknown) => void): void;
+  /** The parent is gone (killed, crashed): nobody is left to report to. */
+  onParentGone(listener: () => void): void;
+}
+
+/** Electron's utilityProcess port, typed structurally (src-worker never imports electron). */
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+}
+
+function connectToParent(): ParentChannel {
+  const port = (process as NodeJS.Process & { parentPort?: ParentPort }).parentPort;
+  if (port !== undefined) {
+    return {
+      // Electron reports no delivery; a short pause lets the last message out before an exit.
+      post: (event) => {
+        port.postMessage(event);
+        return new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
+      },
+      onMessage: (listener) => port.on('message', (e) => listener(e.data)),
+      // Electron ends a utility process together with its parent.
+      onParentGone: () => undefined,
+    };
+  }
+  const send = process.send?.bind(process);
+  if (send === undefined) {
+    throw new PlwError(
+      'bad_usage',
+      'src-worker/entry.ts is started by PLW Studio (plw sweep run), not directly',
+    );
+  }
+  return {
+    post: (event) =>
+      new Promise<void>((resolvePromise) => {
+        if (!process.connected) return resolvePromise();
+        // The callback fires once the message is handed to the channel, and messages leave
+        // in order: after it, every earlier event is out too.
+        send(event, undefined, {}, () => resolvePromise());
+      }),
+    onMessage: (listener) => process.on('message', listener),
+    onParentGone: (listener) => process.on('disconnect', listener),
+  };
+}
+
+/**
+ * Serves one cell: waits for `start`, runs `runner`, reports `done` or `error`, exits. A
+ * `cancel` aborts the runner's signal. When the parent dies the worker exits at once, so a
+ * killed app never leaves workers training for nobody.
+ */
+export function serveWorker(runner: CellRunner): void {
+  const channel = connectToParent();
+  const abort = new AbortController();
+  let started = false;
+  channel.onParentGone(() => process.exit(0));
+  channel.onMessage((message: unknown) => {
+    if (!isMainMessage(message)) return;
+    if (message.type === 'cancel') {
+      abort.abort();
+      return;
+    }
+    if (started) return;
+    started = true;
+    void serveCell(message, runner, channel, abort.signal);
+  });
+}
+
+async function serveCell(
+  message: Extract<MainMessage, { type: 'start' }>,
+  runner: CellRunner,
+  channel: ParentChannel,
+  signal: AbortSignal,
+): Promise<void> {
+  const cellId = message.spec.cellId;
+  let last: WorkerEvent;
+  try {
+    await runner(message.spec, (event) => void channel.post(event), signal);
+    last = signal.aborted
+      ? { type: 'error', cellId, error: { code: 'cancelled', message: 'cancelled' } }
+      : { type: 'done', cellId };
+  } catch (err) {
+    last = { type: 'error', cellId, error: toErrorData(err) };
+  }
+  await channel.post(last);
+  process.exit(0);
+}
+
+/** True when this file is the process's entry (not imported by a test's scripted worker). */
+function isEntry(): boolean {
+  if ((process as NodeJS.Process & { parentPort?: ParentPort }).parentPort !== undefined) {
+    return true;
+  }
+  const main = process.argv[1];
+  if (main === undefined) return false;
+  try {
+    return realpathSync(main) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+/** The checkpoint the trainer will resume from: `latest.json` names the newest complete one. */
+function latestCheckpointStep(dir: string, latestFile: string): number {
+  const file = join(dir, latestFile);
+  if (!existsSync(file)) return 0;
+  const step = (JSON.parse(readFileSync(file, 'utf8')) as { step?: unknown }).step;
+  return typeof step === 'number' ? step : 0;
+}
+
+/**
+ * The worker's own record of the steps it trained, one JSON line per step, appended before
+ * the step's checkpoint can be written. Main may die after the trainer saved checkpoint s but
+ * before main stored steps up to s (it writes in batches); the next attempt resumes from s and
+ * would never recompute them, so it replays them from here. With this, every step reaches the
+ * database exactly once whatever was killed when.
+ */
+const JOURNAL_FILE = 'metrics.jsonl';
+
+type TrainProgress = Extract<WorkerEvent, { type: 'progress'; phase: 'train' }>;
+
+/** Journal entries up to `step`; the file is cut back to them (later steps are recomputed). */
+function journalUpTo(dir: string, step: number): TrainProgress[] {
+  const file = join(dir, JOURNAL_FILE);
+  if (!existsSync(file)) return [];
+  const kept: TrainProgress[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const e = JSON.parse(line) as TrainProgress;
+      if (e.step <= step) kept.push(e);
+    } catch {
+      // A line cut by a kill in the middle of a write: it was never followed by a checkpoint.
+    }
+  }
+  writeFileSync(file, kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  return kept;
+}
+
+/** lm-eval's standard error of a mean of 0/1 outcomes: sample std / sqrt(n). */
+function proportionStderr(p: number, n: number): number | null {
+  return n > 1 ? Math.sqrt((p * (1 - p)) / (n - 1)) : null;
+}
+
+/**
+ * Train, then evaluate, one cell: the trainer resumes from the newest checkpoint in the cell's
+ * folder (or starts over when main knows of none), then every benchmark scores the final model.
+ */
+const runSweepCell: CellRunner = async (spec, report, signal) => {
+  // Loaded here, not at the top: the engine (tfjs, WASM) is heavy and serveWorker is not.
+  const [{ initBackend }, { runTraining }, { LATEST_FILE }, { loadModel }, { evaluate }] =
+    await Promise.all([
+      import('./backend/index'),
+      import('./train/run'),
+      import('./train/checkpoint'),
+      import('./model/load'),
+      import('./eval/evaluate'),
+    ]);
+  const cellId = spec.cellId;
+  const log = (message: string, level: 'info' | 'warn' = 'info'): void =>
+    report({ type: 'log', cellId, level, message });
+  const backend = await initBackend();
+  log(
+    `backend ${backend.name}: ${backend.reason}` +
+      backend.skipped.map((s) => `; ${s.name} skipped: ${s.why}`).join(''),
+  );
+  if (spec.resumeStep === null) rmSync(spec.checkpointDir, { recursive: true, force: true });
+  const from = latestCheckpointStep(spec.checkpointDir, LATEST_FILE);
+  report({ type: 'checkpoint', cellId, step: from, dir: spec.checkpointDir, loaded: true });
+  mkdirSync(spec.checkpointDir, { recursive: true });
+  const journal = join(spec.checkpointDir, JOURNAL_FILE);
+  for (const e of journalUpTo(spec.checkpointDir, from)) {
+    if (e.step > (spec.resumeStep ?? 0)) report({ ...e, cellId });
+  }
+  if (from > (spec.resumeStep ?? 0)) {
+    log(
+      `resumed from checkpoint ${from}, newer than the ${spec.resumeStep ?? 0} main had recorded`,
+    );
+  }
+  const t = spec.train;
+  const outDir = join(spec.checkpointDir, 'final');
+  const result = await runTraining(
+    {
+      model: spec.model,
+      data: spec.dataset,
+      plw: spec.plw,
+      outDir,
+      ...(t.steps === undefined ? {} : { steps: t.steps }),
+      ...(t.epochs === undefined ? {} : { epochs: t.epochs }),
+      ...(t.microBatchSize === undefined ? {} : { microBatchSize: t.microBatchSize }),
+      lr: t.lr,
+      batchSize: t.batchSize,
+      maxLen: t.maxLength,
+      warmupRatio: t.warmupRatio,
+      schedule: t.schedule,
+      weightDecay: t.weightDecay,
+      clip: t.clip,
+      seed: spec.seed,
+      shuffle: t.shuffle,
+      resume: from > 0,
+      checkpointEvery: t.checkpointEvery,
+      checkpointDir: spec.checkpointDir,
+      signal,
+    },
+    {
+      onStep: (e) => {
+        const event: TrainProgress = {
+          type: 'progress',
+          phase: 'train',
+          cellId,
+          step: e.step,
+          totalSteps: e.totalSteps,
+          loss: e.loss,
+          promptLoss: e.promptLoss,
+          completionLoss: e.completionLoss,
+          lr: e.lr,
+          gradNorm: e.gradNorm,
+          tokensPerSec: e.tokensPerSec,
+          time: Date.now(),
+        };
+        appendFileSync(journal, `${JSON.stringify(event)}\n`);
+        report(event);
+      },
+      onCheckpoint: (e) => report({ type: 'checkpoint', cellId, step: e.step, dir: e.dir }),
+      onLog: (line) => log(line),
+    },
+  );
+  if (result.stopped || signal.aborted) return;
+  if (result.truncated > 0) {
+    log(
+      `${result.truncated} of ${result.examples} examples cut at maxLength ${t.maxLength}`,
+      'warn',
+    );
+  }
+  if (spec.benchmarks.length === 0) return;
+  const { model, tokenizer } = await loadModel(result.outDir);
+  try {
+    if (tokenizer === null) throw new PlwError('bad_input', `${result.outDir}: no tokenizer saved`);
+    for (const [i, b] of spec.benchmarks.entries()) {
+      if (signal.aborted) return;
+      const total = spec.benchmarks.length;
+      report({ type: 'progress', phase: 'evaluate', cellId, benchmark: b.task, done: i, total });
+      const r = await evaluate(model, tokenizer, {
+        task: b.task,
+        data: b.data ?? '',
+        seed: spec.seed,
+        ...(b.shots === undefined ? {} : { shots: b.shots }),
+        ...(b.limit === undefined ? {} : { limit: b.limit }),
+      });
+      for (const [metric, value] of Object.entries(r.metrics) as [string, number][]) {
+        const stderr = metric === 'bleu' ? null : proportionStderr(value, r.n);
+        report({ type: 'score', cellId, benchmark: b.task, metric, value, stderr });
+      }
+    }
+  } finally {
+    model.dispose();
+  }
+};
+
+if (isEntry()) serveWorker(runSweepCell);

@@ -1,0 +1,186 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MetricsSink } from '../../src-main/events/metrics-sink';
+import { MIGRATIONS } from '../../src-main/store/migrations';
+import { defaultDbPath } from '../../src-main/store/paths';
+import { RunLock } from '../../src-main/store/run-lock';
+import { Store } from '../../src-main/store/store';
+import { SweepRepository } from '../../src-main/sweeps/repository';
+import { parseSweep } from '../../src-shared/sweep';
+
+const open: Store[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+});
+
+function tempStore(): Store {
+  const s = new Store(join(mkdtempSync(join(tmpdir(), 'plw-store-')), 'ws.db'));
+  open.push(s);
+  return s;
+}
+
+function oneCell(store: Store): number {
+  const repo = new SweepRepository(store);
+  const def = parseSweep({ name: 's', plw: [0.5], models: ['m'], datasets: ['d'] }, 's.json');
+  const { id } = repo.createOrContinue(def, null);
+  return repo.cells(id)[0]!.id;
+}
+
+function step(cellId: number, n: number, loss = 1) {
+  return {
+    type: 'progress' as const,
+    phase: 'train' as const,
+    cellId,
+    step: n,
+    totalSteps: 100,
+    loss,
+    promptLoss: loss + 1,
+    completionLoss: loss - 1,
+    lr: 1e-3,
+    gradNorm: 0.5,
+    tokensPerSec: 100,
+    time: Date.now(),
+  };
+}
+
+describe('Store', () => {
+  it('creates the tables of ARCHITECTURE.md in WAL mode and records the schema version', () => {
+    const store = tempStore();
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const tables = store.db
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+      )
+      .all()
+      .map((r) => r.name);
+    expect(tables).toEqual([
+      'analyses',
+      'cells',
+      'datasets',
+      'logs',
+      'metrics',
+      'models',
+      'scores',
+      'sweeps',
+    ]);
+    expect(store.integrityCheck()).toBe('ok');
+  });
+
+  it('runs each migration once: reopening keeps the data', () => {
+    const store = tempStore();
+    const cell = oneCell(store);
+    store.close();
+    const again = new Store(store.path);
+    open.push(again);
+    expect(new SweepRepository(again).cell(cell)?.state).toBe('queued');
+  });
+
+  it('refuses a database made by a newer version of the app', () => {
+    const store = tempStore();
+    store.db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    store.close();
+    expect(() => new Store(store.path)).toThrow(/schema version .* is newer than this app/);
+  });
+
+  it('keeps one metrics row per (cell, step)', () => {
+    const store = tempStore();
+    const cell = oneCell(store);
+    const insert = () =>
+      store.db
+        .prepare('INSERT INTO metrics (cell_id, step, loss, time) VALUES (?, 1, 1, 0)')
+        .run(cell);
+    insert();
+    expect(insert).toThrow(/UNIQUE constraint failed/);
+  });
+
+  it('puts the workspace in the per-user app-data folder of each OS', () => {
+    expect(defaultDbPath({ XDG_DATA_HOME: '/x/data' }, 'linux', '/home/u')).toBe(
+      '/x/data/plw-studio/workspace.db',
+    );
+    expect(defaultDbPath({}, 'linux', '/home/u')).toBe(
+      '/home/u/.local/share/plw-studio/workspace.db',
+    );
+    expect(defaultDbPath({}, 'darwin', '/Users/u')).toBe(
+      '/Users/u/Library/Application Support/plw-studio/workspace.db',
+    );
+    expect(
+      defaultDbPath({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32', 'C:\\Users\\u'),
+    ).toMatch(/AppData.Roaming.plw-studio.workspace\.db$/);
+  });
+});
+
+describe('MetricsSink', () => {
+  it('holds events until the flush interval, then writes them in one transaction', async () => {
+    const store = tempStore();
+    const cell = oneCell(store);
+    const sink = new MetricsSink(store, { flushIntervalMs: 100 });
+    // A second connection sees only committed data: it shows when the batch lands.
+    const reader = new Database(store.path, { readonly: true });
+    const count = () =>
+      reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM metrics').get()!.n;
+    for (let i = 1; i <= 500; i++) sink.push(step(cell, i));
+    expect(count()).toBe(0);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(count()).toBe(500);
+    const row = new SweepRepository(store).cell(cell)!;
+    expect([row.step, row.totalSteps]).toEqual([500, 100]);
+    reader.close();
+  });
+
+  it('stores each step once across a resume: what lies past the loaded checkpoint is replaced', () => {
+    const store = tempStore();
+    const cell = oneCell(store);
+    const sink = new MetricsSink(store);
+    const repo = new SweepRepository(store);
+    for (let i = 1; i <= 7; i++) sink.push(step(cell, i, 10 + i));
+    sink.push({ type: 'checkpoint', cellId: cell, step: 5, dir: '/c' });
+    sink.push({
+      type: 'score',
+      cellId: cell,
+      benchmark: 'piqa',
+      metric: 'acc',
+      value: 0.5,
+      stderr: null,
+    });
+    sink.flush();
+    expect(repo.cell(cell)!.lastCheckpointStep).toBe(5);
+    // Attempt 2 loads checkpoint 5 and recomputes 6..8 with other losses.
+    sink.push({ type: 'checkpoint', cellId: cell, step: 5, dir: '/c', loaded: true });
+    sink.flush();
+    expect(repo.metrics(cell).map((m) => m.step)).toEqual([1, 2, 3, 4, 5]);
+    expect(repo.scores(cell)).toEqual([]);
+    expect(repo.cell(cell)!.step).toBe(5);
+    for (let i = 6; i <= 8; i++) sink.push(step(cell, i, 20 + i));
+    sink.flush();
+    const metrics = repo.metrics(cell);
+    expect(metrics.map((m) => [m.step, m.loss])).toEqual([
+      [1, 11],
+      [2, 12],
+      [3, 13],
+      [4, 14],
+      [5, 15],
+      [6, 26],
+      [7, 27],
+      [8, 28],
+    ]);
+  });
+});
+
+describe('RunLock', () => {
+  it('lets one process run a workspace at a time and takes over a dead holder’s lock', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'plw-lock-')), 'ws.db');
+    // The test runner's parent process is alive: its lock holds.
+    writeFileSync(`${db}.run-lock`, String(process.ppid));
+    expect(() => RunLock.acquire(db)).toThrow(/another PLW process \(pid \d+\) is running sweeps/);
+    // A pid no process has (killed with the machine, say): stale, taken over.
+    writeFileSync(`${db}.run-lock`, '2147483646');
+    const lock = RunLock.acquire(db);
+    expect(readFileSync(`${db}.run-lock`, 'utf8')).toBe(String(process.pid));
+    lock.release();
+    expect(existsSync(`${db}.run-lock`)).toBe(false);
+  });
+});
