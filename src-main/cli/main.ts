@@ -32,3 +32,6 @@ try {
 } catch (err) {
   process.exitCode = reportError(err);
 }
+// The command is finished. The WASM backend's thread pool (and any other worker a library
+// started) would keep the process alive, so exit explicitly, once stdout has drained.
+process.stdout.write('', () => process.exit(process.exitCode ?? 0));

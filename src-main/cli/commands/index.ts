@@ -3,7 +3,9 @@ import { registerAnalyze } from './analyze';
 import { registerBleu } from './bleu';
 import { registerCell } from './cell';
 import { registerData } from './data';
+import { registerDemo } from './demo';
 import { registerEval } from './eval';
+import { registerExport } from './export';
 import { registerGenerate } from './generate';
 import { registerImportLmEval } from './import-lm-eval';
 import { registerLoss } from './loss';
@@ -27,6 +29,8 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerBleu,
   registerImportLmEval,
   registerAnalyze,
+  registerExport,
   registerSweep,
   registerCell,
+  registerDemo,
 ];

@@ -6,10 +6,9 @@ import { PRESETS } from '../../../src-worker/model/presets';
 import type { CellRow } from '../../sweeps/repository';
 import { dbPathOption } from '../../store/paths';
 import type { Builtins } from '../../sweeps/load';
-import { ProgressBars } from '../../sweeps/progress-bars';
 import { SweepRepository } from '../../sweeps/repository';
-import { runSweep } from '../../sweeps/run-sweep';
 import { openExistingStore, sweepStatus, type SweepStatus } from '../../sweeps/status';
+import { runSweepWithProgress } from '../sweep-runner';
 import { action, logLine, parseInteger, printJson, type CommandRegistrar } from '../io';
 
 /** Names a sweep file may use without a path: model presets, demo datasets, demo tasks. */
@@ -57,38 +56,12 @@ function summary(cells: CellRow[]): string {
 }
 
 async function run(file: string, opts: { db?: string; workers?: number }): Promise<number> {
-  const dbPath = dbPathOption(opts.db);
-  let bars: ProgressBars | null = null;
-  const sweep = runSweep({
-    dbPath,
+  const { cells } = await runSweepWithProgress({
+    dbPath: dbPathOption(opts.db),
     file,
     builtins: cliBuiltins(),
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
-    onStart: (s) => {
-      const done = s.cells.filter((c) => c.state === 'done').length;
-      logLine(
-        s.created
-          ? `sweep ${s.sweepId}: created with ${s.cells.length} cells in ${dbPath}`
-          : `sweep ${s.sweepId}: continuing (${done} of ${s.cells.length} cells done) in ${dbPath}`,
-      );
-      if (s.recovered > 0)
-        logLine(`re-queued ${s.recovered} cell(s) left running by a stopped run`);
-      logLine(`running on ${s.workers} worker(s)`);
-      bars = new ProgressBars(s.cells);
-    },
-    subscribe: (e) => bars?.onEvent(e),
   });
-  // Ctrl-C: stop the workers, leave their cells queued (they resume from their checkpoints).
-  const onSignal = (signal: NodeJS.Signals): void => {
-    logLine(`${signal}: stopping; run the same command again to continue`);
-    void sweep.stop().then(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const cells = await sweep.done;
-  (bars as ProgressBars | null)?.finish();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
   logLine(`sweep finished: ${summary(cells)}`);
   for (const c of cells.filter((x) => x.state === 'failed')) {
     logLine(
