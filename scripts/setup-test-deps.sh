@@ -2,8 +2,9 @@
 # Installs the system packages the test suite drives for real (only those still missing).
 # Debian's packages only: the project never downloads a browser of its own.
 set -euo pipefail
-need=()
-# (later issues add chromium, redis-server here)
+# chromium: the browser end-to-end tests (driven by playwright-core, never a downloaded browser);
+# fonts-dejavu-core: readable text in its screenshots; librsvg2-bin: SVG figures to PNG.
+need=(chromium fonts-dejavu-core librsvg2-bin)
 for pkg in "$@"; do need+=("$pkg"); done
 missing=()
 for pkg in "${need[@]}"; do

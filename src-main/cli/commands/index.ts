@@ -11,6 +11,7 @@ import { registerImportLmEval } from './import-lm-eval';
 import { registerLoss } from './loss';
 import { registerModels } from './models';
 import { registerPretrain } from './pretrain';
+import { registerServe } from './serve';
 import { registerSweep } from './sweep';
 import { registerTrain } from './train';
 
@@ -33,4 +34,5 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerSweep,
   registerCell,
   registerDemo,
+  registerServe,
 ];

@@ -1,0 +1,331 @@
+/**
+ * The long-lived workspace behind the app's shells (Electron and `plw serve`): one store, one
+ * scheduler and one event hub for the life of the process, and the API handlers of
+ * src-shared/api.ts on top of them. Cells left running by a killed process are re-queued and
+ * every queued cell runs as soon as the workspace opens, so state survives a restart.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  CellSummary,
+  EventName,
+  MetricPoint,
+  PlwEvents,
+  PlwHandlers,
+  SweepSummary,
+  ValidationIssue,
+} from '../../src-shared/api';
+import { lttb } from '../../src-shared/downsample';
+import { InputError, PlwError } from '../../src-shared/errors';
+import { expandCells } from '../../src-shared/sweep';
+import type { EventFeed, EventListener } from '../api/events';
+import { EventHub, type HubEvent } from '../events/event-hub';
+import { MetricsSink } from '../events/metrics-sink';
+import { Scheduler } from '../scheduler/scheduler';
+import { checkpointDir } from '../store/paths';
+import { Store } from '../store/store';
+import { resolveSweep, type Builtins } from '../sweeps/load';
+import { primaryScores, SweepRepository, type CellRow } from '../sweeps/repository';
+import { defaultWorkers, detectHardware } from '../workers/concurrency';
+import { ForkHost } from '../workers/fork-host';
+import type { WorkerHost } from '../workers/host';
+import { analysisHandlers } from './analysis';
+
+export interface WorkspaceServiceOptions {
+  dbPath: string;
+  builtins: Builtins;
+  /** Builds the demo sweep definition (`sweeps:demo`); may take minutes the first time. */
+  demoSweep?: () => Promise<unknown>;
+  host?: WorkerHost;
+  workers?: number;
+  /** Relative paths in sweeps created from the UI are taken from here. */
+  baseDir?: string;
+  version?: string;
+}
+
+export interface WorkspaceService {
+  handlers: PlwHandlers;
+  events: EventFeed;
+  /** Runs every queued cell (called on open and after each change). */
+  kick(): void;
+  close(): Promise<void>;
+}
+
+function toMetricPoint(m: {
+  step: number;
+  loss: number | null;
+  promptLoss: number | null;
+  completionLoss: number | null;
+  lr: number | null;
+  tokensPerSec: number | null;
+  time: number;
+}): MetricPoint {
+  return {
+    step: m.step,
+    loss: m.loss ?? Number.NaN,
+    promptLoss: m.promptLoss,
+    completionLoss: m.completionLoss,
+    lr: m.lr ?? 0,
+    tokensPerSec: m.tokensPerSec,
+    time: m.time,
+  };
+}
+
+/** Translates hub events into the API's pushed events. */
+function toApiEvent(e: HubEvent): { [E in EventName]: [E, PlwEvents[E]] }[EventName] | null {
+  switch (e.type) {
+    case 'progress':
+      return [
+        'cell:progress',
+        {
+          cellId: e.cellId,
+          sweepId: e.sweepId,
+          point: toMetricPoint(e.metrics),
+          totalSteps: e.metrics.totalSteps,
+          etaSeconds: e.etaSeconds,
+        },
+      ];
+    case 'state':
+      return [
+        'cell:state',
+        { cellId: e.cellId, sweepId: e.sweepId, state: e.state, error: e.error },
+      ];
+    case 'score':
+      return [
+        'cell:score',
+        {
+          cellId: e.cellId,
+          sweepId: e.sweepId,
+          score: { benchmark: e.benchmark, metric: e.metric, value: e.value, stderr: e.stderr },
+        },
+      ];
+    case 'log':
+      return [
+        'cell:log',
+        {
+          cellId: e.cellId,
+          sweepId: e.sweepId,
+          log: { time: Date.now(), level: e.level, message: e.message },
+        },
+      ];
+    default:
+      return null;
+  }
+}
+
+export async function openWorkspaceService(
+  options: WorkspaceServiceOptions,
+): Promise<WorkspaceService> {
+  const store = new Store(options.dbPath);
+  const repo = new SweepRepository(store);
+  const sink = new MetricsSink(store);
+  const hub = new EventHub();
+  const hardware = detectHardware();
+  const workers = options.workers ?? defaultWorkers(hardware);
+  const scheduler = new Scheduler(store, repo, options.host ?? new ForkHost(), sink, hub, {
+    workers,
+    hardware,
+    maxAttempts: 3,
+  });
+  const listeners = new Set<EventListener>();
+  const emit = <E extends EventName>(event: E, payload: PlwEvents[E]): void => {
+    for (const l of listeners) l(event, payload);
+  };
+  hub.subscribe((e) => {
+    const mapped = toApiEvent(e);
+    if (mapped) emit(mapped[0], mapped[1] as never);
+  });
+
+  let closed = false;
+  const kick = (): void => {
+    if (closed) return;
+    void scheduler.run(null).then(
+      () => undefined,
+      (err: unknown) => console.error(err),
+    );
+  };
+
+  const cellSummary = (c: CellRow, eta: number | null = null): CellSummary => ({
+    id: c.id,
+    sweepId: c.sweepId,
+    plw: c.plw,
+    model: c.model,
+    dataset: c.dataset,
+    state: c.state,
+    step: c.step,
+    totalSteps: c.totalSteps,
+    loss: c.loss,
+    attempts: c.attempts,
+    etaSeconds: eta,
+    scores: primaryScores(repo.scores(c.id)),
+    error: c.error,
+  });
+
+  const summarize = (id: number): SweepSummary & { cellRows: CellRow[] } => {
+    const s = repo.sweep(id);
+    if (!s) throw new PlwError('bad_input', `sweep ${id}: no such sweep`);
+    const cells = repo.cells(id);
+    const counts: SweepSummary['counts'] = {};
+    let done = 0;
+    for (const c of cells) {
+      counts[c.state] = (counts[c.state] ?? 0) + 1;
+      if (c.state === 'done') done += 1;
+      else if (c.totalSteps) done += Math.min(1, c.step / c.totalSteps) * 0.9;
+    }
+    return {
+      id: s.id,
+      name: s.name,
+      createdAt: new Date(s.createdAt).toISOString(),
+      cells: cells.length,
+      counts,
+      progress: cells.length ? done / cells.length : 0,
+      cellRows: cells,
+    };
+  };
+
+  const validate = (
+    definition: unknown,
+  ): { ok: boolean; issues: ValidationIssue[]; cells: number } => {
+    try {
+      const def = resolveSweep(
+        definition,
+        '(sweep)',
+        options.baseDir ?? process.cwd(),
+        options.builtins,
+      );
+      return { ok: true, issues: [], cells: expandCells(def).length };
+    } catch (err) {
+      if (err instanceof InputError) {
+        return {
+          ok: false,
+          issues: [
+            {
+              path: err.location.field ?? '',
+              message: err.message.replace(/^\(sweep\): (field "[^"]*": )?/, ''),
+            },
+          ],
+          cells: 0,
+        };
+      }
+      throw err;
+    }
+  };
+
+  const create = (definition: unknown, start: boolean): { id: number; created: boolean } => {
+    const def = resolveSweep(
+      definition,
+      '(sweep)',
+      options.baseDir ?? process.cwd(),
+      options.builtins,
+    );
+    const result = repo.createOrContinue(def, null);
+    if (!result.created) scheduler.states.requeueUnfinished(result.id);
+    emit('sweeps:changed', { sweepId: result.id });
+    if (start) kick();
+    return result;
+  };
+
+  const handlers: PlwHandlers = {
+    'workspace:info': () => ({
+      dbPath: options.dbPath,
+      version: options.version ?? '0.1.0',
+      backend: null,
+      workers,
+    }),
+    'sweeps:list': () =>
+      repo
+        .sweeps()
+        .reverse()
+        .map((s) => {
+          const { cellRows: _rows, ...summary } = summarize(s.id);
+          return summary;
+        }),
+    'sweeps:get': ({ id }) => {
+      const { cellRows, ...summary } = summarize(id);
+      const sweep = repo.sweep(id);
+      return {
+        ...summary,
+        definition: sweep?.definition ?? null,
+        benchmarks: sweep?.definition.benchmarks.map((b) => b.task) ?? [],
+        cellList: cellRows.map((c) => cellSummary(c)),
+      };
+    },
+    'sweeps:validate': ({ definition }) => validate(definition),
+    'sweeps:create': ({ definition, start }) => create(definition, start),
+    'sweeps:demo': () => {
+      if (options.demoSweep === undefined)
+        throw new PlwError('bad_usage', 'no demo sweep is configured');
+      return create(options.demoSweep, true);
+    },
+    'sweeps:action': ({ id, action }) => {
+      const changed =
+        action === 'retry-failed'
+          ? scheduler.states.requeueUnfinished(id)
+          : scheduler.actOnSweep(id, action);
+      if (action === 'retry-failed' || action === 'resume') kick();
+      emit('sweeps:changed', { sweepId: id });
+      return { changed };
+    },
+    'cells:action': ({ ids, action }) => {
+      let changed = 0;
+      for (const id of ids) if (scheduler.act(id, action)) changed += 1;
+      if (action === 'retry' || action === 'resume') kick();
+      return { changed };
+    },
+    'cells:get': ({ id }) => {
+      const c = repo.cell(id);
+      if (!c) throw new PlwError('bad_input', `cell ${id}: no such cell`);
+      const dir = checkpointDir(options.dbPath, id);
+      const checkpoints = existsSync(dir)
+        ? readdirSync(dir)
+            .map((name) => ({ name, step: Number(/(\d+)$/.exec(name)?.[1] ?? Number.NaN) }))
+            .filter((x) => Number.isFinite(x.step))
+            .map((x) => ({ step: x.step, path: join(dir, x.name) }))
+            .sort((a, b) => a.step - b.step)
+        : [];
+      return {
+        cell: cellSummary(c),
+        scores: repo.scores(id),
+        logs: repo.logs(id),
+        checkpoints,
+      };
+    },
+    'cells:metrics': ({ ids, maxPoints }) => {
+      const out: Record<number, MetricPoint[]> = {};
+      for (const id of ids) {
+        const points = repo.metrics(id).map(toMetricPoint);
+        out[id] =
+          maxPoints > 0 && points.length > maxPoints
+            ? lttb(
+                points,
+                maxPoints,
+                (p) => p.step,
+                (p) => p.loss,
+              )
+            : points;
+      }
+      return out;
+    },
+    ...analysisHandlers(repo),
+  };
+
+  scheduler.recover();
+  kick();
+
+  return {
+    handlers,
+    events: {
+      subscribe: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+    kick,
+    close: async () => {
+      closed = true;
+      await scheduler.shutdown();
+      sink.close();
+      store.close();
+    },
+  };
+}

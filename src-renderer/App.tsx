@@ -1,0 +1,39 @@
+import { useMemo, useState } from 'react';
+import { createClient, type ConnectionState } from './api/client';
+import { ClientContext } from './context';
+import { href, useRoute } from './route';
+import { AnalysisView } from './views/AnalysisView';
+import { CellView } from './views/CellView';
+import { HomeView } from './views/HomeView';
+import { SweepEditor } from './views/SweepEditor';
+import { SweepView } from './views/SweepView';
+
+export function App() {
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const client = useMemo(() => createClient(setConnection), []);
+  const route = useRoute();
+
+  return (
+    <ClientContext.Provider value={client}>
+      <header className="topbar">
+        <a className="brand" href={href({ view: 'home' })}>
+          PLW Studio
+        </a>
+        <nav>
+          <a href={href({ view: 'home' })}>Sweeps</a>
+          <a href={href({ view: 'new' })}>New sweep</a>
+        </nav>
+        <span className={`conn conn-${connection}`} title="connection to the PLW Studio service">
+          {connection === 'open' ? 'connected' : connection}
+        </span>
+      </header>
+      <main>
+        {route.view === 'home' && <HomeView />}
+        {route.view === 'new' && <SweepEditor />}
+        {route.view === 'sweep' && <SweepView id={route.id} />}
+        {route.view === 'analysis' && <AnalysisView sweepId={route.id} />}
+        {route.view === 'cell' && <CellView id={route.id} compare={route.compare} />}
+      </main>
+    </ClientContext.Provider>
+  );
+}

@@ -1,0 +1,131 @@
+import { useState } from 'react';
+import type { AnalysisSummary } from '../../src-shared/api';
+import { useClient } from '../context';
+import { formatNumber, useLive } from '../hooks';
+import { href } from '../route';
+import { ExportPanel } from '../components/ExportPanel';
+import { BenchmarkPanels } from '../components/BenchmarkPanels';
+
+function pText(p: number): string {
+  return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+}
+
+/**
+ * The verdict per dataset: does PLW matter (likelihood-ratio test of the mixed model), which
+ * PLW is best (with its bootstrap interval), and the per-benchmark curves behind it.
+ */
+export function AnalysisView({ sweepId }: { sweepId: number }) {
+  const { api } = useClient();
+  const [splitModels, setSplitModels] = useState(false);
+  const [zscore, setZscore] = useState(false);
+  const analysis = useLive(
+    () => api['analysis:get']({ sweepId, splitModels, zscore }),
+    [sweepId, splitModels, zscore],
+    ['cell:score'],
+    2000,
+  );
+
+  return (
+    <section>
+      <div className="page-head">
+        <div>
+          <h1>Analysis</h1>
+          <div className="sub">
+            <a href={href({ view: 'sweep', id: sweepId })}>sweep #{sweepId}</a> · score ~ w + w² +
+            (1 | benchmark), w = PLW<sup>0.30103</sup>
+          </div>
+        </div>
+      </div>
+      <div className="toolbar">
+        <label className="inline">
+          <input
+            type="radio"
+            name="pool"
+            checked={!splitModels}
+            onChange={() => setSplitModels(false)}
+          />{' '}
+          pooled over models
+        </label>
+        <label className="inline">
+          <input
+            type="radio"
+            name="pool"
+            checked={splitModels}
+            onChange={() => setSplitModels(true)}
+          />{' '}
+          one fit per model
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={zscore} onChange={(e) => setZscore(e.target.checked)} />{' '}
+          z-score benchmarks before pooling
+        </label>
+      </div>
+      {analysis.error && <p className="error">{analysis.error}</p>}
+      {analysis.data && analysis.data.groups.length === 0 && (
+        <p className="empty">
+          No group can be fitted yet: the mixed model needs scores on at least two benchmarks and
+          three PLW values per dataset. {analysis.data.skipped.map((s) => s.reason).join(' ')}
+        </p>
+      )}
+      {analysis.data?.skipped.length ? (
+        <ul className="plain sub">
+          {analysis.data.skipped.map((s) => (
+            <li key={s.label}>
+              {s.label}: {s.reason}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {analysis.data?.groups.map((g) => (
+        <GroupPanel key={g.label} group={g} />
+      ))}
+      {analysis.data && <ExportPanel sweepId={sweepId} />}
+    </section>
+  );
+}
+
+function GroupPanel({ group }: { group: AnalysisSummary['groups'][number] }) {
+  const r = group.reml;
+  return (
+    <div className="panel group">
+      <h2>{group.label}</h2>
+      <p className="verdict" data-testid="verdict">
+        {group.verdict}
+      </p>
+      <table className="table coef">
+        <thead>
+          <tr>
+            <th>term</th>
+            <th className="num">estimate</th>
+            <th className="num">std. error</th>
+            <th className="num">t</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(['intercept', 'w', 'w2'] as const).map((k) => (
+            <tr key={k}>
+              <td>{k === 'w2' ? 'w²' : k}</td>
+              <td className="num">{formatNumber(r[k], 4)}</td>
+              <td className="num">{formatNumber(r.se[k], 4)}</td>
+              <td className="num">{formatNumber(r[k] / r.se[k], 2)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="sub">
+        n = {group.n} scores on {group.benchmarks} benchmarks · LRT χ²(2) ={' '}
+        {formatNumber(group.lrt.chisq, 3)}, p = {pText(group.lrt.p)} · σ²(benchmark) ={' '}
+        {formatNumber(r.sigma2Benchmark, 4)}, σ²(residual) = {formatNumber(r.sigma2Residual, 4)} ·
+        best PLW{' '}
+        {group.lambda === null
+          ? `— (${group.lambdaReason ?? 'no interior maximum'})`
+          : `≈ ${formatNumber(group.lambda, 4)}${
+              group.lambdaInterval
+                ? ` [${formatNumber(group.lambdaInterval[0], 4)}, ${formatNumber(group.lambdaInterval[1], 4)}]`
+                : ''
+            }`}
+      </p>
+      <BenchmarkPanels group={group} />
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+import { useState } from 'react';
+import { useClient } from '../context';
+import { useLive } from '../hooks';
+import { href, navigate } from '../route';
+import { ProgressBar } from '../components/ProgressBar';
+import { StateBadge } from '../components/StateBadge';
+import type { CellState } from '../../src-shared/api';
+
+/** Workspace home: every sweep with its progress, and the demo sweep one click away. */
+export function HomeView() {
+  const { api } = useClient();
+  const sweeps = useLive(() => api['sweeps:list']({}), [], ['sweeps:changed', 'cell:state']);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const startDemo = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { id } = await api['sweeps:demo']({});
+      navigate({ view: 'sweep', id });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>Sweeps</h1>
+        <div className="actions">
+          <button onClick={() => void startDemo()} disabled={busy}>
+            {busy ? 'Starting…' : 'Run the demo sweep'}
+          </button>
+          <a className="button primary" href={href({ view: 'new' })}>
+            New sweep
+          </a>
+        </div>
+      </div>
+      {error && <p className="error">{error}</p>}
+      {sweeps.error && <p className="error">{sweeps.error}</p>}
+      {sweeps.data && sweeps.data.length === 0 && (
+        <p className="empty">
+          No sweeps yet. Run the demo sweep to see PLW Studio at work on a tiny model, or lay out
+          your own grid of PLW values × models × datasets.
+        </p>
+      )}
+      {sweeps.data && sweeps.data.length > 0 && (
+        <table className="table sweeps">
+          <thead>
+            <tr>
+              <th>Sweep</th>
+              <th>Cells</th>
+              <th>States</th>
+              <th style={{ width: '30%' }}>Progress</th>
+              <th>Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sweeps.data.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <a href={href({ view: 'sweep', id: s.id })}>{s.name}</a>
+                </td>
+                <td>{s.cells}</td>
+                <td className="states">
+                  {(Object.entries(s.counts) as [CellState, number][]).map(([state, n]) => (
+                    <span key={state}>
+                      <StateBadge state={state} /> {n}
+                    </span>
+                  ))}
+                </td>
+                <td>
+                  <ProgressBar value={s.progress} />
+                </td>
+                <td>{new Date(s.createdAt).toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

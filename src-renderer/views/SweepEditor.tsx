@@ -1,0 +1,210 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { ValidationIssue } from '../../src-shared/api';
+import { DEFAULT_PLW_GRID } from '../../src-shared/sweep';
+import { useClient } from '../context';
+import { navigate } from '../route';
+
+interface Draft {
+  name: string;
+  plw: string;
+  models: string;
+  datasets: string;
+  benchmarks: string;
+  steps: string;
+  lr: string;
+  batchSize: string;
+  maxLength: string;
+  seed: string;
+}
+
+const INITIAL: Draft = {
+  name: '',
+  plw: DEFAULT_PLW_GRID.join(', '),
+  models: 'tiny-byte',
+  datasets: 'demo-long\ndemo-short',
+  benchmarks: 'demo_mc limit=100\ndemo_gen limit=50',
+  steps: '100',
+  lr: '2e-5',
+  batchSize: '128',
+  maxLength: '512',
+  seed: '42',
+};
+
+const lines = (s: string): string[] =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/**
+ * One benchmark per line: a task name, then optional `data=PATH shots=K limit=N`
+ * (e.g. `piqa data=/data/piqa/valid.jsonl limit=200`, or `demo-arith limit=50`).
+ */
+export function parseBenchmark(line: string): unknown {
+  const [task, ...opts] = line.split(/\s+/);
+  if (opts.length === 0) return task;
+  const b: Record<string, unknown> = { task };
+  for (const opt of opts) {
+    const eq = opt.indexOf('=');
+    const key = eq > 0 ? opt.slice(0, eq) : opt;
+    const value = eq > 0 ? opt.slice(eq + 1) : '';
+    b[key] = key === 'shots' || key === 'limit' ? Number(value) : value;
+  }
+  return b;
+}
+
+function toDefinition(d: Draft): unknown {
+  return {
+    name: d.name.trim(),
+    plw: d.plw
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number),
+    models: lines(d.models),
+    datasets: lines(d.datasets),
+    benchmarks: lines(d.benchmarks).map(parseBenchmark),
+    train: {
+      steps: Number(d.steps),
+      lr: Number(d.lr),
+      batchSize: Number(d.batchSize),
+      maxLength: Number(d.maxLength),
+    },
+    seed: Number(d.seed),
+  };
+}
+
+/** Lays out a sweep; validates against the same schema the CLI uses, inline, as you type. */
+export function SweepEditor() {
+  const { api } = useClient();
+  const [draft, setDraft] = useState<Draft>(INITIAL);
+  const [issues, setIssues] = useState<ValidationIssue[]>([]);
+  const [cells, setCells] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const definition = useMemo(() => toDefinition(draft), [draft]);
+
+  useEffect(() => {
+    const t = setTimeout(() => {
+      api['sweeps:validate']({ definition }).then(
+        (r) => {
+          setIssues(r.issues);
+          setCells(r.cells);
+        },
+        (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+      );
+    }, 250);
+    return () => clearTimeout(t);
+  }, [api, definition]);
+
+  const set =
+    (key: keyof Draft) =>
+    (e: { target: { value: string } }): void =>
+      setDraft((d) => ({ ...d, [key]: e.target.value }));
+
+  const issueFor = (prefix: string): string | undefined =>
+    issues.find(
+      (i) =>
+        i.path === prefix || i.path.startsWith(`${prefix}[`) || i.path.startsWith(`${prefix}.`),
+    )?.message;
+
+  const create = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { id } = await api['sweeps:create']({ definition, start: true });
+      navigate({ view: 'sweep', id });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (label: string, key: keyof Draft, path: string, hint?: string, rows = 0) => {
+    const problem = issueFor(path);
+    return (
+      <label className={`field ${problem ? 'invalid' : ''}`}>
+        <span className="field-label">{label}</span>
+        {rows > 0 ? (
+          <textarea rows={rows} value={draft[key]} onChange={set(key)} name={key} />
+        ) : (
+          <input value={draft[key]} onChange={set(key)} name={key} />
+        )}
+        {problem ? (
+          <span className="field-error">{problem}</span>
+        ) : (
+          hint && <span className="hint">{hint}</span>
+        )}
+      </label>
+    );
+  };
+
+  return (
+    <section className="editor">
+      <h1>New sweep</h1>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (issues.length === 0) void create();
+        }}
+      >
+        {field('Name', 'name', 'name')}
+        <div className="field-row">
+          {field('PLW values', 'plw', 'plw', 'comma-separated, each in [0, 1]')}
+          <button
+            type="button"
+            onClick={() => setDraft((d) => ({ ...d, plw: DEFAULT_PLW_GRID.join(', ') }))}
+          >
+            Paper default
+          </button>
+        </div>
+        {field(
+          'Models',
+          'models',
+          'models',
+          'one per line: a preset (plw models) or a Hugging Face folder',
+          2,
+        )}
+        {field(
+          'Datasets',
+          'datasets',
+          'datasets',
+          'one per line: demo-long, demo-short, or a JSON/JSONL file',
+          3,
+        )}
+        {field(
+          'Benchmarks',
+          'benchmarks',
+          'benchmarks',
+          'one per line: a task, then data=PATH shots=K limit=N as needed (e.g. piqa data=/data/piqa/valid.jsonl limit=200)',
+          3,
+        )}
+        <fieldset>
+          <legend>Training</legend>
+          <div className="grid-4">
+            {field('Steps', 'steps', 'train.steps')}
+            {field('Learning rate', 'lr', 'train.lr')}
+            {field('Batch size', 'batchSize', 'train.batchSize')}
+            {field('Max length', 'maxLength', 'train.maxLength')}
+            {field('Seed', 'seed', 'seed')}
+          </div>
+        </fieldset>
+        {issues.length > 0 && (
+          <ul className="issues" aria-label="problems">
+            {issues.map((i) => (
+              <li key={`${i.path}:${i.message}`}>
+                <code>{i.path || '(sweep)'}</code> {i.message}
+              </li>
+            ))}
+          </ul>
+        )}
+        {error && <p className="error">{error}</p>}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy || issues.length > 0}>
+            {busy ? 'Creating…' : `Create and run ${cells} cell${cells === 1 ? '' : 's'}`}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,121 @@
+/**
+ * The app as a user meets it, in a real browser against `plw serve`: the token gate, creating
+ * a sweep in the editor, watching a loss curve grow while a real worker trains, the analysis
+ * dashboard, and a CSV export checked on disk. Screenshots of each screen go to test-artifacts/.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchBrowser, screenshot, serve, type ServedApp } from './harness';
+
+const hasChromium = chromiumAvailable();
+
+describe.runIf(hasChromium)('web mode in Chromium', () => {
+  let dir: string;
+  let app: ServedApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'plw-e2e-'));
+    app = await serve(join(dir, 'workspace.db'), ['--workers', '2']);
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses requests without the token', async () => {
+    const base = `http://127.0.0.1:${app.port}/`;
+    expect((await fetch(base)).status).toBe(401);
+    expect((await fetch(`${base}?token=wrong`)).status).toBe(401);
+    const ok = await fetch(app.url);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('creates a sweep, trains it live, analyses it and exports CSV', async () => {
+    const context = await browser.newContext({
+      acceptDownloads: true,
+      viewport: { width: 1400, height: 900 },
+    });
+    const page = await context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await page.goto(app.url);
+    await page.getByRole('heading', { name: 'Sweeps' }).waitFor();
+    await expect.poll(() => page.locator('.conn').textContent()).toBe('connected');
+    await screenshot(page, '01-home');
+
+    // The editor validates inline: an out-of-range PLW is flagged before anything runs.
+    await page.getByRole('link', { name: 'New sweep' }).first().click();
+    await page.locator('input[name=name]').fill('e2e sweep');
+    await page.locator('input[name=plw]').fill('0, 0.1, 2');
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toContain('[0, 1]');
+    await page.locator('input[name=plw]').fill('0, 0.01, 0.1, 1');
+    await page.locator('textarea[name=models]').fill('tiny-byte');
+    await page.locator('textarea[name=datasets]').fill('demo-long');
+    await page.locator('textarea[name=benchmarks]').fill('demo_mc limit=120\ndemo_gen limit=4');
+    await page.locator('input[name=steps]').fill('24');
+    await page.locator('input[name=lr]').fill('0.003');
+    await page.locator('input[name=batchSize]').fill('8');
+    await page.locator('input[name=maxLength]').fill('512');
+    const submit = page.getByRole('button', { name: /Create and run 4 cells/ });
+    await submit.waitFor();
+    await screenshot(page, '02-editor');
+    await submit.click();
+
+    // The grid: 4 cells, one row (model x dataset), states streaming in.
+    await page.locator('table.grid').waitFor();
+    await expect.poll(() => page.locator('td.gcell[data-cell-id]').count()).toBe(4);
+    await expect
+      .poll(() => page.locator('td.gcell[data-state=running]').count(), { timeout: 120_000 })
+      .toBeGreaterThan(0);
+    await screenshot(page, '03-grid-running');
+
+    // Open a running cell: its step count grows while we watch.
+    await page.locator('td.gcell[data-state=running]').first().dblclick();
+    const steps = async (): Promise<number> =>
+      Number.parseInt((await page.getByTestId('points').textContent()) ?? '0', 10);
+    await expect.poll(steps, { timeout: 120_000 }).toBeGreaterThan(2);
+    const before = await steps();
+    await expect.poll(steps, { timeout: 120_000 }).toBeGreaterThan(before);
+    expect(await page.locator('.recharts-line path.recharts-curve').count()).toBeGreaterThan(0);
+    await screenshot(page, '04-cell-live');
+
+    // Back to the grid; wait for every cell to finish training and evaluation.
+    await page.goBack();
+    await expect
+      .poll(() => page.locator('td.gcell[data-state=done]').count(), {
+        timeout: 600_000,
+        interval: 2000,
+      })
+      .toBe(4);
+    await screenshot(page, '05-grid-done');
+
+    await page.getByRole('link', { name: 'Analysis' }).click();
+    await page.getByTestId('verdict').first().waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('verdict').first().textContent()).toMatch(
+      /PLW matters|no detectable effect/,
+    );
+    expect(await page.getByTestId('benchmark-panel').count()).toBeGreaterThanOrEqual(3);
+    await screenshot(page, '06-analysis');
+
+    const downloadPromise = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const download = await downloadPromise;
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const csv = readFileSync(file, 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/plw/);
+    expect(csv[0]).toMatch(/benchmark/);
+    // 4 cells x 2 benchmarks, at least one metric each.
+    expect(csv.length - 1).toBeGreaterThanOrEqual(8);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  }, 900_000);
+});
