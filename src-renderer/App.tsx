@@ -4,6 +4,7 @@ import { ClientContext } from './context';
 import { href, useRoute } from './route';
 import { AnalysisView } from './views/AnalysisView';
 import { CellView } from './views/CellView';
+import { DatasetsView } from './views/DatasetsView';
 import { HomeView } from './views/HomeView';
 import { SweepEditor } from './views/SweepEditor';
 import { SweepView } from './views/SweepView';
@@ -22,6 +23,7 @@ export function App() {
         <nav>
           <a href={href({ view: 'home' })}>Sweeps</a>
           <a href={href({ view: 'new' })}>New sweep</a>
+          <a href={href({ view: 'datasets' })}>Datasets</a>
         </nav>
         <span className={`conn conn-${connection}`} title="connection to the PLW Studio service">
           {connection === 'open' ? 'connected' : connection}
@@ -30,6 +32,7 @@ export function App() {
       <main>
         {route.view === 'home' && <HomeView />}
         {route.view === 'new' && <SweepEditor />}
+        {route.view === 'datasets' && <DatasetsView />}
         {route.view === 'sweep' && <SweepView id={route.id} />}
         {route.view === 'analysis' && <AnalysisView sweepId={route.id} />}
         {route.view === 'cell' && <CellView id={route.id} compare={route.compare} />}

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 export type Route =
   | { view: 'home' }
   | { view: 'new' }
+  | { view: 'datasets' }
   | { view: 'sweep'; id: number }
   | { view: 'analysis'; id: number }
   | { view: 'cell'; id: number; compare: number[] };
@@ -13,6 +14,7 @@ export function parseRoute(hash: string): Route {
   const parts = path.split('/').filter(Boolean);
   const num = (s: string | undefined): number => Number.parseInt(s ?? '', 10);
   if (parts[0] === 'new') return { view: 'new' };
+  if (parts[0] === 'datasets') return { view: 'datasets' };
   if (parts[0] === 'sweep' && num(parts[1]) > 0) {
     return parts[2] === 'analysis'
       ? { view: 'analysis', id: num(parts[1]) }
@@ -34,6 +36,8 @@ export function href(route: Route): string {
       return '#/';
     case 'new':
       return '#/new';
+    case 'datasets':
+      return '#/datasets';
     case 'sweep':
       return `#/sweep/${route.id}`;
     case 'analysis':

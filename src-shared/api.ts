@@ -143,7 +143,59 @@ export interface AnalysisSummary {
   skipped: { label: string; reason: string }[];
 }
 
+/** A dataset the workspace knows: a built-in, a file the user added, or one a sweep used. */
+export interface DatasetEntry {
+  /** What sweeps name it by: a built-in name, else the absolute file path. */
+  source: string;
+  name: string;
+  path: string;
+  builtin: boolean;
+  /** Added by the user in the Datasets view (removable from the list). */
+  registered: boolean;
+  /** Sweeps that train on it. */
+  sweeps: number;
+  /** null when the file is gone. */
+  sizeBytes: number | null;
+  modifiedAt: number | null;
+}
+
+/** METHOD.md's dataset statistics (CLI.md `plw data stats --json`). */
+export interface DatasetStatsView {
+  count: number;
+  instruction: { mean: number; std: number };
+  input: { mean: number; std: number };
+  completion: { mean: number; std: number };
+  totalTokens: number;
+  /** Mean completion / mean prompt tokens; null when every prompt is empty. */
+  completionPromptRatio: number | null;
+}
+
+export interface DatasetStatsResult {
+  source: string;
+  tokenizer: string;
+  short: boolean;
+  /** Served from the workspace's cache (the file has not changed since). */
+  cached: boolean;
+  computedAt: number;
+  stats: DatasetStatsView;
+}
+
+export interface DatasetPreview {
+  offset: number;
+  records: {
+    index: number;
+    instruction: string;
+    input: string;
+    output: string;
+    /** The Alpaca prompt built from instruction and input: the tokens PLW weighs. */
+    prompt: string;
+  }[];
+  more: boolean;
+}
+
 const id = z.number().int().positive();
+const pathText = z.string().trim().min(1).max(4096);
+const tokenizerSpec = pathText.default('byte');
 
 /** Request payload schemas, one per channel. */
 export const requestSchemas = {
@@ -177,6 +229,28 @@ export const requestSchemas = {
       zscore: z.boolean().default(false),
     })
     .strict(),
+  'datasets:list': z.object({}).strict(),
+  'datasets:add': z.object({ path: pathText }).strict(),
+  'datasets:remove': z.object({ source: pathText }).strict(),
+  'datasets:stats': z
+    .object({
+      source: pathText,
+      tokenizer: tokenizerSpec,
+      short: z.boolean().default(false),
+      /** Recompute even when the cache is current. */
+      refresh: z.boolean().default(false),
+    })
+    .strict(),
+  'datasets:preview': z
+    .object({
+      source: pathText,
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(200).default(20),
+    })
+    .strict(),
+  'datasets:make-short': z
+    .object({ source: pathText, out: pathText.optional(), tokenizer: tokenizerSpec })
+    .strict(),
   'export:build': z
     .object({
       sweepId: id,
@@ -204,6 +278,12 @@ export interface ResponseMap {
   'cells:metrics': Record<number, MetricPoint[]>;
   'analysis:get': AnalysisSummary;
   'export:build': ExportFile;
+  'datasets:list': DatasetEntry[];
+  'datasets:add': DatasetEntry;
+  'datasets:remove': { removed: boolean };
+  'datasets:stats': DatasetStatsResult;
+  'datasets:preview': DatasetPreview;
+  'datasets:make-short': { dataset: DatasetEntry; records: number; transformed: number };
 }
 
 /** The renderer-facing API: one async function per channel. */

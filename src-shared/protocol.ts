@@ -33,11 +33,30 @@ export interface CellSpec {
   attempt: number;
 }
 
+/**
+ * A dataset job for the Datasets view: short work on one file that still belongs off the main
+ * process (a JSON array dataset is parsed whole; tokenizing takes seconds on large files).
+ * Paths are absolute.
+ */
+export type DataJob =
+  /** Token statistics (METHOD.md) with a tokenizer spec: `byte`, a file or a model folder. */
+  | { kind: 'stats'; path: string; tokenizer: string; short: boolean }
+  /** Records [offset, offset + limit) with their rendered Alpaca prompt. */
+  | { kind: 'preview'; path: string; offset: number; limit: number }
+  /** Writes the short-completion version of `path` to `out` (same format), whole or not at all. */
+  | { kind: 'make-short'; path: string; out: string; tokenizer: string };
+
 /** Main → worker. */
 export type MainMessage =
   | { type: 'start'; spec: CellSpec }
   /** Stop soon (at the next step boundary), then exit; the cell is cancelled or paused. */
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** Run one dataset job instead of a cell, reply with `data-result` or `data-error`, exit. */
+  | { type: 'data'; job: DataJob };
+
+/** Worker → main, answering a `data` message. */
+export type DataReply =
+  { type: 'data-result'; result: unknown } | { type: 'data-error'; error: ErrorData };
 
 /** One optimizer step's figures; `loss` is the batch loss before the update. */
 export interface StepMetrics {
@@ -102,6 +121,19 @@ export function isWorkerEvent(value: unknown): value is WorkerEvent {
 
 export function isMainMessage(value: unknown): value is MainMessage {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as { type?: unknown; spec?: unknown };
-  return v.type === 'cancel' || (v.type === 'start' && typeof v.spec === 'object');
+  const v = value as { type?: unknown; spec?: unknown; job?: unknown };
+  return (
+    v.type === 'cancel' ||
+    (v.type === 'start' && typeof v.spec === 'object') ||
+    (v.type === 'data' && typeof v.job === 'object' && v.job !== null)
+  );
+}
+
+export function isDataReply(value: unknown): value is DataReply {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { type?: unknown; error?: unknown };
+  return (
+    v.type === 'data-result' ||
+    (v.type === 'data-error' && typeof v.error === 'object' && v.error !== null)
+  );
 }

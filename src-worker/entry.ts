@@ -19,6 +19,8 @@ import { PlwError, toErrorData } from '../src-shared/errors';
 import {
   isMainMessage,
   type CellSpec,
+  type DataJob,
+  type DataReply,
   type MainMessage,
   type WorkerEvent,
 } from '../src-shared/protocol';
@@ -33,7 +35,7 @@ export type Report = (event: WorkerEvent) => void;
 export type CellRunner = (spec: CellSpec, report: Report, signal: AbortSignal) => Promise<void>;
 
 interface ParentChannel {
-  post(event: WorkerEvent): Promise<void>;
+  post(event: WorkerEvent | DataReply): Promise<void>;
   onMessage(listener: (message: unknown) => void): void;
   /** The parent is gone (killed, crashed): nobody is left to report to. */
   onParentGone(listener: () => void): void;
@@ -80,7 +82,8 @@ function connectToParent(): ParentChannel {
 }
 
 /**
- * Serves one cell: waits for `start`, runs `runner`, reports `done` or `error`, exits. A
+ * Serves one cell: waits for `start`, runs `runner`, reports `done` or `error`, exits (or,
+ * sent `data` instead, one dataset job). A
  * `cancel` aborts the runner's signal. When the parent dies the worker exits at once, so a
  * killed app never leaves workers training for nobody.
  */
@@ -97,8 +100,22 @@ export function serveWorker(runner: CellRunner): void {
     }
     if (started) return;
     started = true;
-    void serveCell(message, runner, channel, abort.signal);
+    if (message.type === 'data') void serveDataJob(message.job, channel);
+    else void serveCell(message, runner, channel, abort.signal);
   });
+}
+
+/** Runs one dataset job (the Datasets view), replies, exits. */
+async function serveDataJob(job: DataJob, channel: ParentChannel): Promise<void> {
+  let reply: DataReply;
+  try {
+    const { runDataJob } = await import('./data/jobs');
+    reply = { type: 'data-result', result: await runDataJob(job) };
+  } catch (err) {
+    reply = { type: 'data-error', error: toErrorData(err) };
+  }
+  await channel.post(reply);
+  process.exit(0);
 }
 
 async function serveCell(

@@ -5,7 +5,7 @@
  * every queued cell runs as soon as the workspace opens, so state survives a restart.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type {
   CellSummary,
   EventName,
@@ -30,6 +30,7 @@ import { defaultWorkers, detectHardware } from '../workers/concurrency';
 import { ForkHost } from '../workers/fork-host';
 import type { WorkerHost } from '../workers/host';
 import { analysisHandlers } from './analysis';
+import { datasetHandlers } from './datasets';
 
 export interface WorkspaceServiceOptions {
   dbPath: string;
@@ -122,7 +123,8 @@ export async function openWorkspaceService(
   const hub = new EventHub();
   const hardware = detectHardware();
   const workers = options.workers ?? defaultWorkers(hardware);
-  const scheduler = new Scheduler(store, repo, options.host ?? new ForkHost(), sink, hub, {
+  const host = options.host ?? new ForkHost();
+  const scheduler = new Scheduler(store, repo, host, sink, hub, {
     workers,
     hardware,
     maxAttempts: 3,
@@ -307,6 +309,14 @@ export async function openWorkspaceService(
       return out;
     },
     ...analysisHandlers(repo),
+    ...datasetHandlers({
+      store,
+      host,
+      builtins: options.builtins,
+      baseDir: options.baseDir ?? process.cwd(),
+      outputDir:
+        options.dbPath === ':memory:' ? process.cwd() : join(dirname(options.dbPath), 'datasets'),
+    }),
   };
 
   scheduler.recover();

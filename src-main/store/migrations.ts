@@ -93,4 +93,18 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX logs_by_cell ON logs (cell_id, id);
   `,
+  // 2: the Datasets view's statistics, per tokenizer and transform, valid while the file's
+  // size and modification time are unchanged.
+  `
+  CREATE TABLE dataset_stats (
+    source TEXT NOT NULL,
+    tokenizer TEXT NOT NULL,
+    short INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    mtime INTEGER NOT NULL,
+    stats TEXT NOT NULL,
+    computed_at INTEGER NOT NULL,
+    PRIMARY KEY (source, tokenizer, short)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,7 +1,9 @@
 import { PlwError, type ErrorData } from '../../src-shared/errors';
 import {
+  isDataReply,
   isWorkerEvent,
   type CellSpec,
+  type DataJob,
   type MainMessage,
   type WorkerEvent,
 } from '../../src-shared/protocol';
@@ -93,6 +95,46 @@ export function runCell(
     void handle.exited.then((exit) => settle(new WorkerExitedError(exit)));
     try {
       handle.send({ type: 'start', spec });
+    } catch (err) {
+      settle(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+}
+
+/**
+ * Runs one dataset job on a fresh worker of `host` and resolves with its result; the worker's
+ * error (an InputError naming file, record and field) rejects as a PlwError with the same code,
+ * message and location. The worker is killed after `timeoutMs`.
+ */
+export function runDataJob(
+  host: WorkerHost,
+  job: DataJob,
+  timeoutMs = 10 * 60_000,
+): Promise<unknown> {
+  const handle = host.spawn({ env: {} });
+  return new Promise<unknown>((resolvePromise, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settle(
+        new PlwError('run_failed', `dataset job (${job.kind}) took over ${timeoutMs / 1000} s`),
+      );
+      handle.kill();
+    }, timeoutMs);
+    function settle(err: Error | null, result?: unknown): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err === null) resolvePromise(result);
+      else reject(err);
+    }
+    handle.onMessage((message) => {
+      if (!isDataReply(message)) return;
+      if (message.type === 'data-result') settle(null, message.result);
+      else settle(new PlwError(message.error.code, message.error.message, message.error.detail));
+    });
+    void handle.exited.then((exit) => settle(new WorkerExitedError(exit)));
+    try {
+      handle.send({ type: 'data', job });
     } catch (err) {
       settle(err instanceof Error ? err : new Error(String(err)));
     }

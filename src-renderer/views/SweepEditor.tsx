@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ValidationIssue } from '../../src-shared/api';
 import { DEFAULT_PLW_GRID } from '../../src-shared/sweep';
+import { DatasetStatsLine, savedTokenizer } from '../components/DatasetStats';
 import { useClient } from '../context';
 import { navigate } from '../route';
 
@@ -82,6 +83,16 @@ export function SweepEditor() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const definition = useMemo(() => toDefinition(draft), [draft]);
+  // Dataset figures follow the typing with a pause, not on every keystroke.
+  const [datasetList, setDatasetList] = useState<string[]>(() => lines(INITIAL.datasets));
+  useEffect(() => {
+    const t = setTimeout(() => setDatasetList(lines(draft.datasets)), 600);
+    return () => clearTimeout(t);
+  }, [draft.datasets]);
+  const firstModel = lines(draft.models)[0] ?? '';
+  // A model folder brings its own tokenizer; presets count with the tokenizer of the
+  // Datasets view (bytes unless chosen there).
+  const tokenizer = /[\\/]/.test(firstModel) ? firstModel : savedTokenizer();
 
   useEffect(() => {
     const t = setTimeout(() => {
@@ -171,6 +182,15 @@ export function SweepEditor() {
           'datasets',
           'one per line: demo-long, demo-short, or a JSON/JSONL file',
           3,
+        )}
+        {datasetList.length > 0 && (
+          <ul className="dataset-stats" aria-label="dataset statistics">
+            {datasetList.map((d) => (
+              <li key={d}>
+                <code>{d}</code> <DatasetStatsLine source={d} tokenizer={tokenizer} />
+              </li>
+            ))}
+          </ul>
         )}
         {field(
           'Benchmarks',

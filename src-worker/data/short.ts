@@ -64,3 +64,23 @@ export function shortCompletion(
     },
   };
 }
+
+/** Counts of a whole-dataset transform: how many records were read and how many replaced. */
+export interface ShortTally {
+  seen: number;
+  changed: number;
+}
+
+/** The transform over a stream of records, counting into `tally` as it goes. */
+export async function* shortRecords(
+  records: AsyncIterable<InstructionRecord>,
+  tokenizer: Tokenizer,
+  tally: ShortTally,
+): AsyncGenerator<InstructionRecord> {
+  for await (const record of records) {
+    const r = shortCompletion(record, tokenizer);
+    tally.seen++;
+    if (r.transformed) tally.changed++;
+    yield r.record;
+  }
+}

@@ -1,9 +1,10 @@
 /**
  * The app as a user meets it, in a real browser against `plw serve`: the token gate, creating
  * a sweep in the editor, watching a loss curve grow while a real worker trains, the analysis
- * dashboard, and a CSV export checked on disk. Screenshots of each screen go to test-artifacts/.
+ * dashboard, a CSV export checked on disk, and the Datasets view (statistics, the record
+ * preview with the prompt region marked, the short-completion copy). Screenshots of each screen go to test-artifacts/.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -37,6 +38,85 @@ describe.runIf(hasChromium)('web mode in Chromium', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
+
+  it('shows dataset statistics and records, makes the short copy, and names a bad record', async () => {
+    const data = join(dir, 'mine.jsonl');
+    writeFileSync(
+      data,
+      [
+        {
+          instruction: 'Add 2 and 3.',
+          input: '',
+          output: 'The sum of 2 and 3 is 5, since 2 + 3 = 5.',
+        },
+        { instruction: 'Translate to French.', input: 'cat', output: 'chat' },
+        { instruction: 'Name a colour.', input: '', output: 'Blue, the colour of a clear sky.' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"instruction": "x", "input": "", "output": "y"}\n{"instruction": 3}\n');
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(app.url);
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    const table = page.getByRole('table', { name: 'datasets' });
+    // The built-in demo data, counted by a worker (bytes): 1,200 long-completion records.
+    const demoLong = table.locator('tr', { hasText: 'demo-long' });
+    await expect.poll(() => demoLong.locator('td.num').first().textContent()).toBe('1,200');
+    expect(await demoLong.textContent()).toContain('long-completion');
+
+    await page.locator('input[name=add-path]').fill(data);
+    await page.getByRole('button', { name: 'Add dataset' }).click();
+    const mine = table.locator('tr', { hasText: 'mine.jsonl' });
+    await expect.poll(() => mine.locator('td.num').first().textContent()).toBe('3');
+
+    // Selected on add: the preview marks the prompt region and the completion apart.
+    const preview = page.getByLabel('record preview');
+    await preview.locator('article.record').first().waitFor();
+    expect(await preview.locator('article.record').count()).toBe(3);
+    const first = preview.locator('article.record').first();
+    expect(await first.locator('.seg-prompt').textContent()).toContain(
+      '### Instruction:\nAdd 2 and 3.\n\n### Response:',
+    );
+    expect(await first.locator('.seg-completion').textContent()).toBe(
+      'The sum of 2 and 3 is 5, since 2 + 3 = 5.',
+    );
+    // Arrow keys move the selection through the table.
+    await mine.focus();
+    await page.keyboard.press('ArrowUp');
+    await expect
+      .poll(() => page.locator('.dataset-detail h2').textContent())
+      .not.toBe('mine.jsonl');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator('.dataset-detail h2').textContent()).toBe('mine.jsonl');
+    await preview.locator('article.record').first().waitFor();
+    await screenshot(page, '07-datasets');
+
+    await page.getByRole('button', { name: 'Make short copy…' }).click();
+    await expect
+      .poll(() => page.locator('.notice').textContent())
+      .toMatch(/mine\.short\.jsonl: 2 of 3 records transformed/);
+    expect(existsSync(join(dir, 'mine.short.jsonl'))).toBe(true);
+    const short = table.locator('tr', { hasText: 'mine.short.jsonl' });
+    await expect.poll(() => short.textContent()).toContain('short-completion');
+
+    // The editor shows each dataset's figures, and a malformed file's first bad record.
+    await page.getByRole('link', { name: 'New sweep' }).first().click();
+    await page.locator('textarea[name=datasets]').fill(`demo-short\n${bad}`);
+    const stats = page.getByLabel('dataset statistics');
+    await expect.poll(() => stats.textContent(), { timeout: 30_000 }).toContain('short-completion');
+    await expect
+      .poll(() => stats.locator('.ds-error').textContent(), { timeout: 30_000 })
+      .toMatch(/bad\.jsonl: line 2: field "instruction"/);
+    await screenshot(page, '08-editor-datasets');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 180_000);
 
   it('creates a sweep, trains it live, analyses it and exports CSV', async () => {
     const context = await browser.newContext({

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import type { InstructionRecord } from '../../../src-shared/alpaca';
 import type { DatasetStats } from '../../../src-worker/data/stats';
-import type { Tokenizer } from '../../../src-worker/tokenizers/types';
 import { action, logLine, printJson, type CommandRegistrar } from '../io';
 
 const TOKENIZER_HELP =
@@ -36,30 +34,17 @@ function statsTable(file: string, spec: string, short: boolean, s: DatasetStats)
   ].join('\n');
 }
 
-async function* transformed(
-  records: AsyncIterable<InstructionRecord>,
-  tokenizer: Tokenizer,
-  tally: { seen: number; changed: number },
-): AsyncGenerator<InstructionRecord> {
-  const { shortCompletion } = await import('../../../src-worker/data/short');
-  for await (const record of records) {
-    const r = shortCompletion(record, tokenizer);
-    tally.seen++;
-    if (r.transformed) tally.changed++;
-    yield r.record;
-  }
-}
-
 /** Engine code is imported when a data command runs, so other commands start faster. */
 async function engine() {
-  const [{ openDataset }, { datasetStats }, { writeDataset }, { loadTokenizer }] =
+  const [{ openDataset }, { datasetStats }, { writeDataset }, { loadTokenizer }, { shortRecords }] =
     await Promise.all([
       import('../../../src-worker/data/reader'),
       import('../../../src-worker/data/stats'),
       import('../../../src-worker/data/writer'),
       import('../../../src-worker/tokenizers/index'),
+      import('../../../src-worker/data/short'),
     ]);
-  return { openDataset, datasetStats, writeDataset, loadTokenizer };
+  return { openDataset, datasetStats, writeDataset, loadTokenizer, shortRecords };
 }
 
 export const registerData: CommandRegistrar = (program: Command) => {
@@ -100,11 +85,11 @@ export const registerData: CommandRegistrar = (program: Command) => {
     .option('--tokenizer <spec>', `${TOKENIZER_HELP} (used to compare lengths)`, 'byte')
     .action(
       action(async (input: string, output: string, opts: { tokenizer: string }) => {
-        const { openDataset, writeDataset, loadTokenizer } = await engine();
+        const { openDataset, writeDataset, loadTokenizer, shortRecords } = await engine();
         const tokenizer = await loadTokenizer(opts.tokenizer);
         const { format, records } = await openDataset(input);
         const tally = { seen: 0, changed: 0 };
-        await writeDataset(output, format, transformed(records, tokenizer, tally));
+        await writeDataset(output, format, shortRecords(records, tokenizer, tally));
         logLine(
           `make-short: transformed ${tally.changed} of ${tally.seen} records ` +
             `(completion longer than prompt, tokenizer ${opts.tokenizer}); wrote ${output} (${format})`,
