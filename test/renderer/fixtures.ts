@@ -1,0 +1,94 @@
+/**
+ * Realistic data for the component tests and bench/ui: a sweep grid of the size users run
+ * (10 PLWs x 3 models x 2 datasets = 60 cells) and loss curves of 10,000 steps. Seeded, so a
+ * failure reproduces.
+ */
+import type { CellState, CellSummary, MetricPoint } from '../../src-shared/api';
+import { DEFAULT_PLW_GRID } from '../../src-shared/sweep';
+
+/** Small deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const GRID_MODELS = ['tiny-byte', 'perf-a', 'perf-b'];
+export const GRID_DATASETS = ['demo-long', 'demo-short'];
+const STATES: CellState[] = ['done', 'done', 'done', 'running', 'evaluating', 'queued', 'failed'];
+
+/** 60 cells in the scheduler's order; cell ids start at 1; `done` cells carry two scores. */
+export function gridCells(seed = 7): CellSummary[] {
+  const r = rng(seed);
+  const cells: CellSummary[] = [];
+  let id = 1;
+  for (const model of GRID_MODELS) {
+    for (const dataset of GRID_DATASETS) {
+      for (const plw of DEFAULT_PLW_GRID) {
+        const state = STATES[Math.floor(r() * STATES.length)]!;
+        const total = 1000;
+        const step = state === 'queued' ? 0 : state === 'running' ? Math.floor(r() * total) : total;
+        const w = plw ** 0.30103;
+        cells.push({
+          id,
+          sweepId: 1,
+          plw,
+          model,
+          dataset,
+          state,
+          step,
+          totalSteps: state === 'queued' ? null : total,
+          loss: state === 'queued' ? null : 1.2 + r() * 0.8,
+          attempts: state === 'queued' ? 0 : 1,
+          etaSeconds: state === 'running' ? Math.round((total - step) * 0.4) : null,
+          scores:
+            state === 'done'
+              ? {
+                  demo_mc: 0.4 + 0.3 * w - 0.25 * w * w + r() * 0.02,
+                  demo_gen: 0.2 + 0.1 * w + r() * 0.02,
+                }
+              : {},
+          error:
+            state === 'failed' ? `demo-long: line ${id}: field "output": expected a string` : null,
+        });
+        id += 1;
+      }
+    }
+  }
+  return cells;
+}
+
+/**
+ * A training curve of `n` steps: exponential decay plus noise, prompt and completion losses,
+ * warmup-then-cosine learning rate, and one loss spike of 9.0 at step n/2 (a glitch a user
+ * must still see after downsampling).
+ */
+export function lossCurve(n: number, seed = 1): MetricPoint[] {
+  const r = rng(seed);
+  const points: MetricPoint[] = [];
+  const warm = Math.max(1, Math.floor(n * 0.03));
+  for (let step = 1; step <= n; step++) {
+    const base = 0.9 + 2.2 * Math.exp(-step / (n / 6));
+    const noise = (r() - 0.5) * 0.3;
+    const spike = step === Math.floor(n / 2) ? 9 - base : 0;
+    const lr =
+      step <= warm
+        ? (2e-5 * step) / warm
+        : 1e-5 * (1 + Math.cos((Math.PI * (step - warm)) / (n - warm)));
+    points.push({
+      step,
+      loss: base + noise + spike,
+      promptLoss: base * 1.4 + noise,
+      completionLoss: base * 0.8 + noise,
+      lr,
+      tokensPerSec: 4000,
+      time: 1_700_000_000_000 + step * 400,
+    });
+  }
+  return points;
+}
