@@ -105,7 +105,7 @@ export const LossChart = memo(function LossChart({
   }, [curves, series, smoothing, logScale, maxPoints]);
 
   return (
-    <div className="chart" data-points={rows.length}>
+    <div className="chart" data-points={rows.length} data-last-step={rows.at(-1)?.step ?? 0}>
       <ResponsiveContainer width="100%" height={height}>
         <LineChart data={rows} margin={{ top: 8, right: 24, bottom: 8, left: 8 }}>
           <CartesianGrid stroke="#e5e7eb" />

@@ -146,6 +146,7 @@ export function SweepGrid({ cells, colorBy, selected, onSelect, onOpen }: SweepG
                     data-pos={`${ri}-${ci}`}
                     data-cell-id={c?.id}
                     data-state={c?.state}
+                    data-step={c?.step}
                     tabIndex={isFocus ? 0 : -1}
                     aria-selected={c ? selected.has(c.id) : false}
                     className={`gcell ${c && selected.has(c.id) ? 'selected' : ''}`}

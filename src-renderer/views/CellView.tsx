@@ -6,6 +6,8 @@ import { useClient } from '../context';
 import { formatEta, formatNumber, useLive } from '../hooks';
 import { href } from '../route';
 
+const LR_SERIES: SeriesKey[] = ['lr'];
+
 /**
  * One cell (and optionally others overlaid): live loss curves — total, prompt, completion —
  * with smoothing and log scale, the learning rate, scores, logs and checkpoints.
@@ -55,12 +57,18 @@ export function CellView({ id, compare }: { id: number; compare: number[] }) {
     };
   }, [api, on, ids]);
 
-  const curves: Curve[] = ids.map((cid) => ({
-    id: cid,
-    label: labels[cid] ?? `#${cid}`,
-    points: metrics[cid] ?? [],
-  }));
-  const lossSeries = series.filter((s) => s !== 'lr');
+  // Stable between renders that bring no new points, so the charts skip their downsampling.
+  const curves: Curve[] = useMemo(
+    () =>
+      ids.map((cid) => ({
+        id: cid,
+        label: labels[cid] ?? `#${cid}`,
+        points: metrics[cid] ?? [],
+      })),
+    [ids, labels, metrics],
+  );
+  const firstCurve = useMemo(() => curves.slice(0, 1), [curves]);
+  const lossSeries = useMemo(() => series.filter((s) => s !== 'lr'), [series]);
   const toggle = (s: SeriesKey): void =>
     setSeries((cur) => (cur.includes(s) ? cur.filter((x) => x !== s) : [...cur, s]));
 
@@ -125,8 +133,8 @@ export function CellView({ id, compare }: { id: number; compare: number[] }) {
       <LossChart curves={curves} series={lossSeries} smoothing={smoothing} logScale={logScale} />
       <h2>Learning rate</h2>
       <LossChart
-        curves={curves.slice(0, 1)}
-        series={['lr']}
+        curves={firstCurve}
+        series={LR_SERIES}
         smoothing={0}
         logScale={false}
         height={160}
