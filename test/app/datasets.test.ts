@@ -37,6 +37,10 @@ describe('datasets in the workspace service', () => {
     });
   });
 
+  /** Byte-tokenizer statistics through the service, as the Datasets view asks for them. */
+  const byteStats = (source: string) =>
+    service.handlers['datasets:stats']({ source, tokenizer: 'byte', short: false, refresh: false });
+
   afterAll(async () => {
     await service?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -59,12 +63,7 @@ describe('datasets in the workspace service', () => {
   });
 
   it('computes METHOD.md statistics in a worker, then serves them from the cache until the file changes', async () => {
-    const first = await service.handlers['datasets:stats']({
-      source: data,
-      tokenizer: 'byte',
-      short: false,
-      refresh: false,
-    });
+    const first = await byteStats(data);
     expect(first.cached).toBe(false);
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     const ins = RECORDS.map((r) => bytes(r.instruction));
@@ -76,23 +75,13 @@ describe('datasets in the workspace service', () => {
     expect(first.stats.totalTokens).toBe([...ins, ...inp, ...out].reduce((a, b) => a + b, 0));
     expect(first.stats.completionPromptRatio).toBeCloseTo(mean(out) / (mean(ins) + mean(inp)), 10);
 
-    const again = await service.handlers['datasets:stats']({
-      source: data,
-      tokenizer: 'byte',
-      short: false,
-      refresh: false,
-    });
+    const again = await byteStats(data);
     expect(again.cached).toBe(true);
     expect(again.stats).toEqual(first.stats);
 
     writeFileSync(data, readFileSync(data, 'utf8') + JSON.stringify(RECORDS[1]) + '\n');
     utimesSync(data, new Date(), new Date(Date.now() + 5000));
-    const changed = await service.handlers['datasets:stats']({
-      source: data,
-      tokenizer: 'byte',
-      short: false,
-      refresh: false,
-    });
+    const changed = await byteStats(data);
     expect(changed.cached).toBe(false);
     expect(changed.stats.count).toBe(4);
   });
@@ -120,12 +109,7 @@ describe('datasets in the workspace service', () => {
     expect(r.records).toBe(4);
     // Record 0 and 2 have completions longer than their prompts.
     expect(r.transformed).toBe(2);
-    const stats = await service.handlers['datasets:stats']({
-      source: target,
-      tokenizer: 'byte',
-      short: false,
-      refresh: false,
-    });
+    const stats = await byteStats(target);
     expect(stats.stats.completionPromptRatio).toBeLessThan(1);
     await expect(
       service.handlers['datasets:make-short']({ source: data, tokenizer: 'byte' }),
@@ -139,14 +123,7 @@ describe('datasets in the workspace service', () => {
       `${JSON.stringify(RECORDS[0])}\n${JSON.stringify({ instruction: 'x', input: '', output: 7 })}\n`,
     );
     await service.handlers['datasets:add']({ path: bad });
-    await expect(
-      service.handlers['datasets:stats']({
-        source: bad,
-        tokenizer: 'byte',
-        short: false,
-        refresh: false,
-      }),
-    ).rejects.toThrow(/bad\.jsonl: line 2: field "output": /);
+    await expect(byteStats(bad)).rejects.toThrow(/bad\.jsonl: line 2: field "output": /);
     const list = await service.handlers['datasets:list']({});
     expect(list.map((d) => d.name)).toContain('bad.jsonl');
     expect((await service.handlers['datasets:remove']({ source: bad })).removed).toBe(true);
