@@ -62,4 +62,10 @@ export function parseInteger(name: string, min = 0) {
   };
 }
 
+/** A comma-separated list of numbers in [min, max], each checked as `parseNumber` does. */
+export function parseNumberList(name: string, min?: number, max?: number) {
+  return (value: string): number[] =>
+    value.split(',').map((item, i) => parseNumber(`${name} item ${i + 1}`, min, max)(item));
+}
+
 export type CommandRegistrar = (program: Command) => void;

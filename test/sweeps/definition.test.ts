@@ -5,7 +5,8 @@ import { Store } from '../../src-main/store/store';
 import { loadSweepFile } from '../../src-main/sweeps/load';
 import { SweepRepository, sweepHash } from '../../src-main/sweeps/repository';
 import { InputError } from '../../src-shared/errors';
-import { DEFAULT_PLW_GRID, expandCells, parseSweep } from '../../src-shared/sweep';
+import { DEFAULT_PLW_GRID, expandCells, parseSweep, STANDARD_TASKS } from '../../src-shared/sweep';
+import { allTasks } from '../../src-worker/eval/registry';
 import { TEST_BUILTINS, tempDir, writeDataset } from './helpers';
 
 const base = { name: 's', models: ['m'], datasets: ['d'] };
@@ -173,5 +174,16 @@ describe('sweep files', () => {
     expect(other.created).toBe(true);
     expect(repo.sweeps().map((s) => repo.cells(s.id).length)).toEqual([2, 3]);
     store.close();
+  });
+});
+
+describe('the benchmarks a sweep may name', () => {
+  it("are exactly the worker registry: its data-file tasks are the schema's standard tasks", () => {
+    // src-shared cannot import the worker (ARCHITECTURE.md), so the schema keeps the names;
+    // this keeps the two from drifting apart.
+    const needData = allTasks()
+      .filter((t) => t.needsData)
+      .map((t) => t.name);
+    expect([...STANDARD_TASKS].sort()).toEqual([...needData].sort());
   });
 });

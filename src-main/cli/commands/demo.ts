@@ -12,7 +12,14 @@ import { SweepRepository } from '../../sweeps/repository';
 import { openExistingStore } from '../../sweeps/status';
 import { demoBaseModel, demoDefinition } from '../demo/demo-sweep';
 import { runSweepWithProgress } from '../sweep-runner';
-import { action, logLine, parseInteger, printJson, type CommandRegistrar } from '../io';
+import {
+  action,
+  logLine,
+  parseInteger,
+  parseNumberList,
+  printJson,
+  type CommandRegistrar,
+} from '../io';
 import { cliBuiltins } from './sweep';
 
 interface DemoOptions {
@@ -20,12 +27,8 @@ interface DemoOptions {
   workers?: number;
   steps?: number;
   pretrainSteps?: number;
-  plw?: string;
+  plw?: number[];
   json?: boolean;
-}
-
-function parsePlwList(value: string): number[] {
-  return value.split(',').map((s) => Number(s.trim()));
 }
 
 /** Completion/prompt ratio of each dataset file (byte tokenizer: the demo model's). */
@@ -68,7 +71,7 @@ async function demo(opts: DemoOptions): Promise<number> {
   const dbPath = dbPathOption(opts.db);
   const definition = demoDefinition(base.dir, {
     ...(opts.steps === undefined ? {} : { steps: opts.steps }),
-    ...(opts.plw === undefined ? {} : { plw: parsePlwList(opts.plw) }),
+    ...(opts.plw === undefined ? {} : { plw: opts.plw }),
   });
   // The resolved sweep lives beside the workspace, so `plw sweep run` on it continues the demo.
   const file = join(dirname(dbPath), 'demo-sweep.json');
@@ -133,7 +136,12 @@ export const registerDemo: CommandRegistrar = (program) => {
       'pre-training steps of the base model (default 200)',
       parseInteger('--pretrain-steps', 1),
     )
-    .option('--plw <list>', 'comma-separated PLW values (default: the demo sweep file)')
+    .option(
+      '--plw <list>',
+      'comma-separated PLW values in [0, 1] (default: the demo sweep file)',
+      // Checked before the base model pre-trains, so a typo costs no minutes.
+      parseNumberList('--plw', 0, 1),
+    )
     .option('--json', 'print one JSON document: {results, analysis}')
     .action(action(demo));
 };
