@@ -11,6 +11,7 @@ import { plw, plwAsync } from '../helpers/cli';
 import { sharedData } from '../helpers/paths';
 import { DEMO, integrity, smallDataset, sweepFile, TRAIN, type CellJson } from './cli-helpers';
 import { tempDir } from './helpers';
+import type { SweepStatus } from '../../src-main/sweeps/status';
 
 describe('plw sweep run / status, plw cell show', () => {
   it('runs a small real sweep; a cell with a corrupt dataset fails alone; a rerun continues it', async () => {
@@ -36,21 +37,7 @@ describe('plw sweep run / status, plw cell show', () => {
 
     const status = plw(['sweep', 'status', '--db', db, '--json']);
     expect(status.code).toBe(0);
-    const sweeps = JSON.parse(status.stdout) as {
-      id: number;
-      name: string;
-      cells: {
-        id: number;
-        plw: number;
-        model: string;
-        dataset: string;
-        state: string;
-        step: number;
-        attempts: number;
-        scores: Record<string, number>;
-        error: string | null;
-      }[];
-    }[];
+    const sweeps = JSON.parse(status.stdout) as SweepStatus[];
     expect(sweeps.map((s) => [s.id, s.name])).toEqual([[1, 'small']]);
     const cells = sweeps[0]!.cells;
     expect(cells.map((c) => [c.plw, c.dataset.endsWith('corrupt.json'), c.state])).toEqual([
