@@ -4,7 +4,6 @@
  * model of src-shared/analysis; groups that cannot be fitted yet are listed with the reason
  * instead of failing the whole view.
  */
-import { basename, extname } from 'node:path';
 import type { AnalysisGroupView, AnalysisSummary, PlwHandlers } from '../../src-shared/api';
 import {
   analyzeGroup,
@@ -18,12 +17,8 @@ import { formatTable } from '../../src-shared/export/document';
 import { aggregateFigure, perBenchmarkFigure } from '../../src-shared/export/figures';
 import { analysisTable, resultsTable, type ResultRow } from '../../src-shared/export/tables';
 import { PlwError } from '../../src-shared/errors';
+import { shortName } from '../../src-shared/names';
 import { primaryScores, type SweepRepository } from '../sweeps/repository';
-
-/** A dataset or model as tables show it: built-in names as they are, files by their name. */
-export function shortName(nameOrPath: string): string {
-  return nameOrPath.includes('/') ? basename(nameOrPath, extname(nameOrPath)) : nameOrPath;
-}
 
 interface SweepScores {
   rows: ScoreRow[];

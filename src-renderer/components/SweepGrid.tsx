@@ -1,5 +1,6 @@
 import { useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { CellSummary } from '../../src-shared/api';
+import { shortName } from '../../src-shared/names';
 import { formatEta, formatNumber } from '../hooks';
 import { StateBadge } from './StateBadge';
 
@@ -126,8 +127,12 @@ export function SweepGrid({ cells, colorBy, selected, onSelect, onOpen }: SweepG
           return (
             <tr key={row}>
               <th scope="row">
-                <div className="row-model">{model}</div>
-                <div className="row-dataset">{dataset}</div>
+                <div className="row-model" title={model}>
+                  {shortName(model ?? '')}
+                </div>
+                <div className="row-dataset" title={dataset}>
+                  {shortName(dataset ?? '')}
+                </div>
               </th>
               {plws.map((p, ci) => {
                 const c = byKey.get(`${row}\u0000${p}`);

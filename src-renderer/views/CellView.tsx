@@ -5,6 +5,7 @@ import { StateBadge } from '../components/StateBadge';
 import { useClient } from '../context';
 import { formatEta, formatNumber, useLive } from '../hooks';
 import { href } from '../route';
+import { shortName } from '../../src-shared/names';
 
 const LR_SERIES: SeriesKey[] = ['lr'];
 
@@ -35,7 +36,10 @@ export function CellView({ id, compare }: { id: number; compare: number[] }) {
         live &&
         setLabels(
           Object.fromEntries(
-            ds.map((d) => [d.cell.id, `#${d.cell.id} PLW ${d.cell.plw} ${d.cell.dataset}`]),
+            ds.map((d) => [
+              d.cell.id,
+              `#${d.cell.id} PLW ${d.cell.plw} ${shortName(d.cell.dataset)}`,
+            ]),
           ),
         ),
     );
@@ -87,7 +91,8 @@ export function CellView({ id, compare }: { id: number; compare: number[] }) {
           {d && (
             <div className="sub">
               <a href={href({ view: 'sweep', id: d.cell.sweepId })}>sweep #{d.cell.sweepId}</a> ·
-              PLW {d.cell.plw} · {d.cell.model} · {d.cell.dataset} · step {d.cell.step}
+              PLW {d.cell.plw} · <span title={d.cell.model}>{shortName(d.cell.model)}</span> ·{' '}
+              <span title={d.cell.dataset}>{shortName(d.cell.dataset)}</span> · step {d.cell.step}
               {d.cell.totalSteps ? ` / ${d.cell.totalSteps}` : ''}
               {d.cell.etaSeconds !== null && d.cell.state === 'running'
                 ? ` · ETA ${formatEta(d.cell.etaSeconds)}`

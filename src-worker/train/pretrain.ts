@@ -40,6 +40,11 @@ export interface PretrainOptions {
   cacheDir?: string;
   /** Retrain even when a cached model exists. */
   force?: boolean;
+  /**
+   * The model folder's name, which tables and the app show for it (default `<preset>-base`).
+   * It sits in a folder named by the settings' key, so each setting has its own copy.
+   */
+  name?: string;
   signal?: AbortSignal;
 }
 
@@ -131,7 +136,7 @@ export async function runPretraining(
     .digest('hex')
     .slice(0, 16);
   const cacheDir = resolve(o.cacheDir ?? defaultCacheDir());
-  const dir = join(cacheDir, 'pretrained', `${preset.name}-${key}`);
+  const dir = join(cacheDir, 'pretrained', key, o.name ?? `${preset.name}-base`);
   const record = join(dir, PRETRAIN_RECORD);
   if (!o.force && existsSync(record) && existsSync(join(dir, WEIGHTS_FILE))) {
     const saved = JSON.parse(readFileSync(record, 'utf8')) as {

@@ -41,6 +41,7 @@ export async function demoBaseModel(options: {
   const result = await runPretraining(
     {
       corpus: join(DEMO_DATA_DIR, 'corpus.txt'),
+      name: 'demo-base',
       ...(options.steps === undefined ? {} : { steps: options.steps }),
     },
     {
