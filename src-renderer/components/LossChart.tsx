@@ -121,7 +121,7 @@ export const LossChart = memo(function LossChart({
             domain={logScale ? ['auto', 'auto'] : [0, 'auto']}
             allowDataOverflow={false}
             tickFormatter={(v: number) =>
-              Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(0) : v.toFixed(2)
+              Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(1) : v.toFixed(2)
             }
             width={56}
           />
