@@ -5,6 +5,7 @@
  * after the bias correction of v, as in PyTorch. Its state (m, v, t) is saved in checkpoints.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedAdamWAvailable, PLW_ADAMW, type PlwAdamWAttrs } from '../backend/wasm-kernels/adamw';
 
 export interface AdamWConfig {
   beta1: number;
@@ -57,18 +58,34 @@ export class AdamW {
     const { beta1, beta2, eps, weightDecay } = this.config;
     const bc1 = 1 - beta1 ** this.step;
     const bc2Sqrt = Math.sqrt(1 - beta2 ** this.step);
+    // On wasm one fused kernel per parameter does the whole update (same float32 operations).
+    const fused = fusedAdamWAvailable();
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const g = grads.get(name);
         if (g === undefined) throw new Error(`no gradient for parameter ${name}`);
         const m = this.m.get(name) as tf.Variable;
         const v = this.v.get(name) as tf.Variable;
+        const decay = weightDecay !== 0 && this.decayFilter(name) ? 1 - lr * weightDecay : 1;
+        if (fused) {
+          const attrs: PlwAdamWAttrs = { beta1, beta2, eps, decay, stepSize: lr / bc1, bc2Sqrt };
+          const [pNew, mNew, vNew] = tf
+            .engine()
+            .runKernel(
+              PLW_ADAMW,
+              { p, g, m, v },
+              attrs as unknown as tf.NamedAttrMap,
+            ) as tf.Tensor[];
+          m.assign(mNew as tf.Tensor);
+          v.assign(vNew as tf.Tensor);
+          p.assign(pNew as tf.Tensor);
+          continue;
+        }
         const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)); // like p
         const vNew = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)); // like p
         m.assign(mNew);
         v.assign(vNew);
-        const decayed =
-          weightDecay !== 0 && this.decayFilter(name) ? tf.mul(p, 1 - lr * weightDecay) : p;
+        const decayed = decay !== 1 ? tf.mul(p, decay) : p;
         const denom = tf.add(tf.div(tf.sqrt(vNew), bc2Sqrt), eps);
         p.assign(tf.sub(decayed, tf.mul(tf.div(mNew, denom), lr / bc1)));
       }

@@ -9,7 +9,7 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm', threads: 1 });
 });
 
-describe('wasm Transpose override (blocked 2D path)', () => {
+describe('wasm Transpose override (SIMD / blocked 2D path)', () => {
   it('is the registered wasm kernel', () => {
     expect(tf.getKernel('Transpose', 'wasm').kernelFunc).toBe(transposeConfig.kernelFunc);
   });
@@ -30,7 +30,12 @@ describe('wasm Transpose override (blocked 2D path)', () => {
       [[3, 129, 517], [0, 2, 1], 'int32'],
       [[2, 300, 250], [0, 2, 1], 'bool'],
       [[300, 0], [1, 0], 'float32'],
-      [[7, 9], [1, 0], 'float32'], // small: stock kernel
+      [[7, 9], [1, 0], 'float32'],
+      [[3, 2], [1, 0], 'float32'], // smaller than one 4×4 tile: edges only
+      [[64, 36, 36], [0, 2, 1], 'float32'], // many small slices (attention Pᵀ)
+      [[5, 37, 70], [0, 2, 1], 'float32'], // odd rows and columns: SIMD block plus JS edges
+      [[4, 1, 41, 2], [0, 1, 3, 2], 'int32'],
+      [[2, 8, 3, 4], [0, 2, 1, 3], 'float32'], // head transpose: stock kernel
       [[4, 5, 6, 7], [3, 1, 0, 2], 'float32'], // general perm: stock kernel
     ];
     let seed = 1;

@@ -24,11 +24,15 @@ import {
  * The stock kernel reaches XNNPACK's GEMM only for batch 1 without transposes; everything else
  * (all backward matmuls, all attention matmuls) runs a naive loop at ~2.5 GFLOP/s instead of
  * ~30 (PERF-NOTES.md, fix 1). Here a transposed operand is first made contiguous with the
- * stock Transpose kernel, then:
+ * registered Transpose kernel (SIMD, ./transpose.ts), then:
  * - when b has no batch (a weight matrix), all of a's rows go through ONE GEMM
  *   [batchA·M, K] x [K, N], so XNNPACK packs the weights once;
  * - otherwise each output batch slice is one GEMM on windows of the inputs, registered as
  *   alias tensor ids (no copies), with numpy-style broadcasting of the batch dims.
+ * XNNPACK packs the GEMM's weights operand on every call, several times slower per element
+ * than a transpose, so when it is cheaper the product is computed transposed, Cᵀ = op(B)ᵀ·
+ * op(A)ᵀ, with A as the weights (e.g. the weight gradient dYᵀ·X of a layer whose input is
+ * wider than its output packs dY instead of X), and Cᵀ is transposed back.
  */
 
 /** Heap scratch for two rank-3 shapes (the C kernel reads shapes from memory). */
@@ -103,6 +107,83 @@ export function broadcastBatchIndex(outShape: number[], inShape: number[]): Int3
   return result;
 }
 
+/**
+ * Relative costs per element, measured on this backend: XNNPACK packs a GEMM's weights on every
+ * call (fresh tensor ids) at ~5.5 ns per element, while a transpose through the SIMD module
+ * costs ~0.8 ns. Which operand becomes the packed weights is therefore worth choosing.
+ */
+const PACK_COST = 6;
+const TRANSPOSE_COST = 1;
+
+/**
+ * Elements transposed and packed by the two ways of computing C = op(A)·op(B), per output batch:
+ * - direct: input op(A) [M, K], weights op(B) [K, N] → C;
+ * - swapped: input op(B)ᵀ [N, K], weights op(A)ᵀ [K, M] → Cᵀ, then one small transpose.
+ * A stored operand is used as is when its layout already fits, else transposed first.
+ * Exported for tests.
+ */
+export function chooseSwapped(
+  m: number,
+  k: number,
+  n: number,
+  transposeA: boolean,
+  transposeB: boolean,
+  batchA: number,
+  batchB: number,
+  outBatch: number,
+): boolean {
+  const direct =
+    TRANSPOSE_COST * ((transposeA ? batchA * m * k : 0) + (transposeB ? batchB * k * n : 0)) +
+    PACK_COST * (batchB === 1 ? 1 : outBatch) * k * n;
+  const swapped =
+    TRANSPOSE_COST *
+      ((transposeA ? 0 : batchA * m * k) + (transposeB ? 0 : batchB * k * n) + outBatch * m * n) +
+    PACK_COST * (batchA === 1 ? 1 : outBatch) * k * m;
+  return swapped < direct;
+}
+
+/**
+ * out[o] = inp[inIndex[o]] · w[wIndex[o]] for each output batch o, with inp [batchIn, rows, k]
+ * and w [batchW, k, cols] contiguous. A shared weight (batchW 1) makes one GEMM over all rows.
+ */
+function gemmBatches(
+  b: WasmBackend,
+  inp: TensorInfo,
+  w: TensorInfo,
+  out: TensorInfo,
+  rows: number,
+  k: number,
+  cols: number,
+  inIndex: Int32Array,
+  wIndex: Int32Array,
+  batchIn: number,
+  batchW: number,
+): void {
+  const inData = tensorData(b, inp);
+  const wData = tensorData(b, w);
+  const outData = tensorData(b, out);
+  if (batchW === 1 && batchIn === inIndex.length) {
+    // [batch·rows, K] x [K, cols]: one GEMM, weights packed once.
+    gemm(b, inData.id, wData.id, outData.id, batchIn * rows, k, cols);
+    return;
+  }
+  const inBase = inData.memoryOffset >>> 0;
+  const wBase = wData.memoryOffset >>> 0;
+  const outBase = outData.memoryOffset >>> 0;
+  for (let o = 0; o < inIndex.length; o++) {
+    const aId = aliasWindow(b, inBase + (inIndex[o] ?? 0) * rows * k * 4, rows * k);
+    const bId = aliasWindow(b, wBase + (wIndex[o] ?? 0) * k * cols * 4, k * cols);
+    const oId = aliasWindow(b, outBase + o * rows * cols * 4, rows * cols);
+    try {
+      gemm(b, aId, bId, oId, rows, k, cols);
+    } finally {
+      releaseAlias(b, aId);
+      releaseAlias(b, bId);
+      releaseAlias(b, oId);
+    }
+  }
+}
+
 const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = asWasmBackend(backend);
   const { a, b: bIn } = inputs as { a: TensorInfo; b: TensorInfo };
@@ -125,50 +206,41 @@ const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
   const aBatchShape = a.shape.slice(0, -2);
   const bBatchShape = bIn.shape.slice(0, -2);
   const outBatchShape = broadcast_util.assertAndGetBroadcastShape(aBatchShape, bBatchShape);
-  const out = b.makeOutput([...outBatchShape, m, n], 'float32');
-  const outSize = util.sizeFromShape(out.shape);
-  if (outSize === 0) return out;
-  if (k === 0) {
-    heapView(b, out).fill(0);
+  const outShape = [...outBatchShape, m, n];
+  const outSize = util.sizeFromShape(outShape);
+  if (outSize === 0 || k === 0) {
+    const out = b.makeOutput(outShape, 'float32');
+    if (outSize > 0) heapView(b, out).fill(0);
     return out;
   }
   const batchA = util.sizeFromShape(aBatchShape);
   const batchB = util.sizeFromShape(bBatchShape);
-
-  // Contiguous [batch, M, K] and [batch, K, N] operands.
-  const aT = transposeA ? transposeLast2(b, a, batchA, k, m) : a; // [batchA, M, K]
-  const bT = transposeB ? transposeLast2(b, bIn, batchB, n, k) : bIn; // [batchB, K, N]
+  const outBatch = util.sizeFromShape(outBatchShape);
+  const aIndex = broadcastBatchIndex(outBatchShape, aBatchShape);
+  const bIndex = broadcastBatchIndex(outBatchShape, bBatchShape);
+  const temps: TensorInfo[] = [];
+  const keep = (t: TensorInfo, original: TensorInfo): TensorInfo => {
+    if (t !== original) temps.push(t);
+    return t;
+  };
   try {
-    const aData = tensorData(b, aT);
-    const bData = tensorData(b, bT);
-    const outData = tensorData(b, out);
-    if (batchB === 1) {
-      // [batchA·M, K] x [K, N]: one GEMM, weights packed once.
-      gemm(b, aData.id, bData.id, outData.id, batchA * m, k, n);
+    if (!chooseSwapped(m, k, n, transposeA, transposeB, batchA, batchB, outBatch)) {
+      // Contiguous [batch, M, K] input and [batch, K, N] weights.
+      const aT = keep(transposeA ? transposeLast2(b, a, batchA, k, m) : a, a);
+      const bT = keep(transposeB ? transposeLast2(b, bIn, batchB, n, k) : bIn, bIn);
+      const out = b.makeOutput(outShape, 'float32');
+      gemmBatches(b, aT, bT, out, m, k, n, aIndex, bIndex, batchA, batchB);
       return out;
     }
-    const outBatch = util.sizeFromShape(outBatchShape);
-    const aIndex = broadcastBatchIndex(outBatchShape, aBatchShape);
-    const bIndex = broadcastBatchIndex(outBatchShape, bBatchShape);
-    const aBase = aData.memoryOffset >>> 0;
-    const bBase = bData.memoryOffset >>> 0;
-    const outBase = outData.memoryOffset >>> 0;
-    for (let o = 0; o < outBatch; o++) {
-      const aId = aliasWindow(b, aBase + (aIndex[o] ?? 0) * m * k * 4, m * k);
-      const bId = aliasWindow(b, bBase + (bIndex[o] ?? 0) * k * n * 4, k * n);
-      const oId = aliasWindow(b, outBase + o * m * n * 4, m * n);
-      try {
-        gemm(b, aId, bId, oId, m, k, n);
-      } finally {
-        releaseAlias(b, aId);
-        releaseAlias(b, bId);
-        releaseAlias(b, oId);
-      }
-    }
-    return out;
+    // Cᵀ = op(B)ᵀ·op(A)ᵀ: input [batch, N, K], weights [batch, K, M], then [N, M] → [M, N].
+    const bT = keep(transposeB ? bIn : transposeLast2(b, bIn, batchB, k, n), bIn);
+    const aT = keep(transposeA ? a : transposeLast2(b, a, batchA, m, k), a);
+    const outT = keep(b.makeOutput([outBatch, n, m], 'float32'), a);
+    gemmBatches(b, bT, aT, outT, n, k, m, bIndex, aIndex, batchB, batchA);
+    const out = transposeLast2(b, outT, outBatch, n, m);
+    return { dataId: out.dataId, shape: outShape, dtype: 'float32' };
   } finally {
-    if (aT !== a) b.disposeData(aT.dataId);
-    if (bT !== bIn) b.disposeData(bT.dataId);
+    for (const t of temps) b.disposeData(t.dataId);
   }
 };
 

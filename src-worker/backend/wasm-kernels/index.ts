@@ -4,9 +4,12 @@ import {
   unregisterKernel,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
+import { plwAdamWConfig } from './adamw';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { gatherV2Config } from './gather';
 import { castConfig, identityConfig } from './identity';
 import { sliceConfig, splitVConfig, unpackConfig } from './slice';
+import { sumConfig } from './sum';
 import { transposeConfig } from './transpose';
 import { rememberStockKernel } from './stock';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -21,6 +24,9 @@ export const WASM_KERNEL_OVERRIDES: readonly KernelConfig[] = [
   castConfig,
   unsortedSegmentSumConfig,
   transposeConfig,
+  sumConfig,
+  plwAdamWConfig,
+  gatherV2Config,
 ];
 
 let registered = false;
