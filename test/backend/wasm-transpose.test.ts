@@ -29,6 +29,8 @@ describe('wasm Transpose override (SIMD / blocked 2D path)', () => {
       [[1, 513, 1, 131], [0, 3, 2, 1], 'float32'],
       [[3, 129, 517], [0, 2, 1], 'int32'],
       [[2, 300, 250], [0, 2, 1], 'bool'],
+      [[2, 300, 250], [0, 2, 1], 'float32'], // 4 strips of 64 rows and one of 44
+      [[2050, 70], [1, 0], 'float32'], // a long strip tail and odd edges
       [[300, 0], [1, 0], 'float32'],
       [[7, 9], [1, 0], 'float32'],
       [[3, 2], [1, 0], 'float32'], // smaller than one 4×4 tile: edges only
