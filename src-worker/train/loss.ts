@@ -32,23 +32,24 @@ const MIN_WEIGHT_SUM = 1e-12;
 
 /**
  * CE of each row: logsumexp(logits) − logits[target]. logits [N, V], oneHot [N, V] → [N].
- * Gradient w.r.t. logits: dy[:, None] · (softmax − oneHot). The softmax is formed in the
- * forward pass from the same exponentials as the logsumexp and saved, so exp runs once over
- * [N, V] per step instead of twice (the wasm Exp kernel is the slowest elementwise op).
+ * Gradient w.r.t. logits: dy[:, None] · (softmax − oneHot), from the softmax saved in the
+ * forward pass. The forward pass runs one Softmax kernel (vectorized exp in XNNPACK on wasm;
+ * the elementwise wasm Exp is scalar and ~10x slower) and reads logsumexp off it: at a row's
+ * maximum x_max the softmax is exp(0)/Σ = 1/Σ exactly up to one rounding, so
+ * logsumexp(x) = x_max − log(max softmax), with max softmax ≥ 1/V (no underflow), and
+ * CE = (x_max − x[target]) − log(max softmax).
  */
 export function tokenCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor1D {
   const ce = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
-    const max = tf.max(x, -1, true); // [N, 1]
-    const shifted = tf.sub(x, max); // [N, V]
-    const e = tf.exp(shifted); // [N, V]
-    const total = tf.sum(e, -1, true); // [N, 1]
-    const probs = tf.div(e, total); // [N, V] softmax
-    const picked = tf.sum(tf.mul(shifted, oneHot), -1, true); // [N, 1] x[target] − max
+    const probs = tf.softmax(x); // [N, V]
+    const xMax = tf.max(x, -1); // [N]
+    const logPMax = tf.log(tf.max(probs, -1)); // [N] = −log Σ exp(x − x_max)
+    const picked = tf.sum(tf.mul(x, oneHot), -1); // [N] x[target]
     // Saved, not captured: tensors saved for backward outlive the caller's tf.tidy.
     save([probs, oneHot]);
-    const value = tf.reshape(tf.sub(tf.log(total), picked), [-1]); // [N]
+    const value = tf.sub(tf.sub(xMax, picked), logPMax); // [N]
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
       const [p, hot] = saved as [tf.Tensor2D, tf.Tensor2D];
       return tf.mul(tf.sub(p, hot), tf.reshape(dy, [-1, 1])); // [N, V]

@@ -77,6 +77,31 @@ describe('hand-written cross-entropy gradients', () => {
     tf.dispose([logits, oneHot, weights, a.value, a.grad, b.value, b.grad]);
   });
 
+  it('tokenCrossEntropy stays exact where the target is far below the maximum (CE ≈ 300)', async () => {
+    // Row 0: target logit −200 against a max of 100 (p_target underflows float32); row 1:
+    // ties at the maximum; row 2: the target is the maximum. Reference: float64 by hand.
+    const rows = [
+      [100, -200, 3, 99.5],
+      [7, 7, 7, -1],
+      [0.5, -0.25, 12, 11],
+    ];
+    const targets = [1, 3, 2];
+    const expected = rows.map((r, i) => {
+      const m = Math.max(...r);
+      return m + Math.log(r.reduce((s, x) => s + Math.exp(x - m), 0)) - (r[targets[i]!] as number);
+    });
+    const logits = tf.tensor2d(rows);
+    const oneHot = oneHotFloat(tf.tensor1d(targets, 'int32'), 4);
+    const ce = await tokenCrossEntropy(logits, oneHot).data();
+    for (let i = 0; i < rows.length; i++) {
+      expect(Math.abs((ce[i] ?? NaN) - (expected[i] ?? 0)), `row ${i}`).toBeLessThan(
+        1e-6 * Math.max(1, expected[i] ?? 0),
+      );
+    }
+    expect(expected[0]).toBeGreaterThan(300);
+    tf.dispose([logits, oneHot]);
+  });
+
   it('model gradients through plwLoss equal autodiff through logSoftmax', async () => {
     const mb = collate(REFERENCE.examples, 0.1, REFERENCE.padId);
     const grads = (useCustom: boolean) =>
