@@ -91,12 +91,23 @@ class Llama(torch.nn.Module):
 
 
 def blas_library():
+    """The BLAS torch loaded, and for OpenBLAS the core its kernels were chosen for."""
     try:
         with open("/proc/self/maps") as f:
             maps = f.read()
     except OSError:
         return "unknown"
-    for name in ("openblas", "mkl", "blis"):
+    if "openblas" in maps:
+        import ctypes
+
+        path = next(l.split()[-1] for l in maps.splitlines() if "openblas" in l)
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return "openblas (%s kernels)" % lib.openblas_get_corename().decode()
+        except (OSError, AttributeError):
+            return "openblas"
+    for name in ("mkl", "blis"):
         if name in maps:
             return name
     return "reference (slow)" if "libblas" in maps else "unknown"
@@ -133,7 +144,8 @@ def main():
         opt.step()
         return loss.item()
 
-    for _ in range(a.warmup):
+    first_loss = step()
+    for _ in range(a.warmup - 1):
         step()
     times = []
     for _ in range(a.steps):
@@ -148,6 +160,7 @@ def main():
                 "torch": torch.__version__,
                 "blas": blas_library(),
                 "threads": torch.get_num_threads(),
+                "first_loss": first_loss,
                 "step_ms": times,
                 "median_ms": median,
                 "tokens_per_s": a.batch * a.seq / (median / 1000),
