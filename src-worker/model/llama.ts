@@ -15,6 +15,7 @@ import { Rng } from '../../src-shared/random';
 import { headDim, validateConfig } from './config';
 import { embedRows } from './embedding';
 import { ropeTables, rotateHalfMatrix } from './rope';
+import { softmaxLastAxis } from './softmax';
 import type { CausalLM, KvCache, ModelConfig } from './types';
 
 /** A host-side tensor: row-major float32 data and its shape. */
@@ -193,7 +194,7 @@ export class LlamaModel implements CausalLM {
       }
       layers.push({ k: kh, v: vh });
       const scores = tf.add(tf.matMul(qh, kh, false, true), mask); // [B, Hkv, g·T, past+T]
-      const probs = tf.softmax(scores, -1);
+      const probs = softmaxLastAxis(scores);
       const attn = tf.matMul(probs, vh); // [B, Hkv, g·T, hd]
       const heads4 = tf.transpose(tf.reshape(attn, [b, heads, t, hd]), [0, 2, 1, 3]); // [B, T, H, hd]
       const merged = tf.reshape(heads4, [b * t, heads * hd]) as tf.Tensor2D; // [B·T, H·hd]

@@ -9,6 +9,7 @@ import { batchMatMulConfig } from './batch-mat-mul';
 import { gatherV2Config } from './gather';
 import { castConfig, identityConfig } from './identity';
 import { sliceConfig, splitVConfig, unpackConfig } from './slice';
+import { softmaxGradConfig } from './softmax-grad';
 import { sumConfig } from './sum';
 import { transposeConfig } from './transpose';
 import { rememberStockKernel } from './stock';
@@ -27,6 +28,7 @@ export const WASM_KERNEL_OVERRIDES: readonly KernelConfig[] = [
   sumConfig,
   plwAdamWConfig,
   gatherV2Config,
+  softmaxGradConfig,
 ];
 
 let registered = false;

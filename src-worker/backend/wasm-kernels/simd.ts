@@ -11,6 +11,7 @@ import type { WasmBackend } from './internals';
  * - `colSum`: out[c] += Σ_r x[r, c] over whole rows (f32x4 adds, rows in order), i.e. a sum
  *   over leading axes, which the stock kernel does as a full transpose then a row reduction.
  * - `adamw`: the whole AdamW update of one parameter in one pass (instead of ~12 kernels).
+ * - `softmaxGrad`: the softmax backward of whole rows in two passes (instead of 4 kernels).
  * All cover the part of the array that is a multiple of 4 wide; callers finish the edges.
  * The module is built from bytes below (no toolchain); it needs the memory object, which the
  * threaded build exposes as `wasmMemory` and the single-threaded one as `asm.memory`.
@@ -26,6 +27,11 @@ export interface SimdKernels {
     rows4: number,
     cols4: number,
   ): void;
+  /**
+   * Softmax backward over whole rows of `cols` (a multiple of 4): dx = y·(dy − Σ_c y·dy), the
+   * dot product per row in 4 lanes added ((l0 + l1) + (l2 + l3)). Byte offsets.
+   */
+  softmaxGrad(y: number, dy: number, dx: number, rows: number, cols: number): void;
   /** dst[c] += Σ_r src[r, c] for c < cols4 (byte offsets; src is [rows, cols]). */
   colSum(src: number, dst: number, rows: number, cols: number, cols4: number): void;
   /**
@@ -103,6 +109,10 @@ const op = {
   end: [0x0b],
   load: [0xfd, ...uleb(0), 0, 0], // v128.load align=1 offset=0
   store: [0xfd, ...uleb(11), 0, 0], // v128.store
+  f32Const0: [0x43, 0, 0, 0, 0],
+  f32Add: [0x92],
+  /** f32x4.extract_lane */
+  lane: (l: number) => [0xfd, ...uleb(31), l],
   f32x4Splat: [0xfd, ...uleb(19)],
   f32x4Sqrt: [0xfd, ...uleb(227)],
   f32x4Add: [0xfd, ...uleb(228)],
@@ -382,6 +392,75 @@ function adamwBody(): number[] {
   return [...locals, ...code];
 }
 
+function softmaxGradBody(): number[] {
+  // params: 0 y, 1 dy, 2 dx, 3 rows, 4 cols; locals 5 r, 6 off, 7 rowBytes (i32), 8 acc, 9 dot (v128)
+  const [y, dy, dx, rows, cols] = [0, 1, 2, 3, 4];
+  const [r, off, rowBytes, acc, dot] = [5, 6, 7, 8, 9];
+  const at = (base: number) => [...op.get(base), ...op.get(off), ...op.add];
+  const code = [
+    ...op.get(cols),
+    ...op.i32(2),
+    ...op.shl,
+    ...op.set(rowBytes),
+    ...whileLt(r, op.get(rows), [
+      ...op.f32Const0,
+      ...op.f32x4Splat,
+      ...op.set(acc),
+      ...op.i32(0),
+      ...op.set(off),
+      ...whileLt(off, op.get(rowBytes), [
+        ...op.get(acc),
+        ...at(y),
+        ...op.load,
+        ...at(dy),
+        ...op.load,
+        ...op.f32x4Mul,
+        ...op.f32x4Add,
+        ...op.set(acc),
+        ...addTo(off, op.i32(16)),
+      ]),
+      // dot = (l0 + l1) + (l2 + l3), splatted
+      ...op.get(acc),
+      ...op.lane(0),
+      ...op.get(acc),
+      ...op.lane(1),
+      ...op.f32Add,
+      ...op.get(acc),
+      ...op.lane(2),
+      ...op.get(acc),
+      ...op.lane(3),
+      ...op.f32Add,
+      ...op.f32Add,
+      ...op.f32x4Splat,
+      ...op.set(dot),
+      ...op.i32(0),
+      ...op.set(off),
+      ...whileLt(off, op.get(rowBytes), [
+        ...at(dx),
+        ...at(y),
+        ...op.load,
+        ...at(dy),
+        ...op.load,
+        ...op.get(dot),
+        ...op.f32x4Sub,
+        ...op.f32x4Mul,
+        ...op.store,
+        ...addTo(off, op.i32(16)),
+      ]),
+      ...addTo(y, [...op.get(rowBytes)]),
+      ...addTo(dy, [...op.get(rowBytes)]),
+      ...addTo(dx, [...op.get(rowBytes)]),
+      ...addTo(r, op.i32(1)),
+    ]),
+    ...op.end,
+  ];
+  const locals = vec([
+    [...uleb(3), I32],
+    [...uleb(2), V128],
+  ]);
+  return [...locals, ...code];
+}
+
 function moduleBytes(shared: boolean): Uint8Array {
   const funcType = (n: number) => [0x60, ...uleb(n), ...new Array<number>(n).fill(I32), 0];
   const adamwType = [
@@ -392,19 +471,24 @@ function moduleBytes(shared: boolean): Uint8Array {
     0,
   ];
   const types = section(1, vec([funcType(6), funcType(5), adamwType]));
+  // softmaxGrad has 5 i32 params, like colSum: type 1.
   // Shared memories must declare a maximum; 65536 pages (4 GB) admits any wasm32 memory.
   const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
   const imports = section(2, vec([[...str('env'), ...str('memory'), 0x02, ...limits]]));
-  const funcs = section(3, vec([[0], [1], [2]]));
+  const funcs = section(3, vec([[0], [1], [2], [1]]));
   const exports = section(
     7,
     vec([
       [...str('transpose'), 0x00, 0],
       [...str('colSum'), 0x00, 1],
       [...str('adamw'), 0x00, 2],
+      [...str('softmaxGrad'), 0x00, 3],
     ]),
   );
-  const bodies = [transposeBody(), colSumBody(), adamwBody()].map((b) => [...uleb(b.length), ...b]);
+  const bodies = [transposeBody(), colSumBody(), adamwBody(), softmaxGradBody()].map((b) => [
+    ...uleb(b.length),
+    ...b,
+  ]);
   const code = section(10, vec(bodies));
   return new Uint8Array([
     0x00,
