@@ -59,7 +59,7 @@ const isNormWeight = (name: string): boolean => name.endsWith('norm.weight');
  * Additive causal mask for `length` new positions after `past` cached ones, with the query
  * rows of a GQA group stacked: row r is position r mod length. [group·length, past+length].
  */
-export function causalMask(length: number, past: number, group: number): tf.Tensor2D {
+function causalMask(length: number, past: number, group: number): tf.Tensor2D {
   const keys = past + length;
   const m = new Float32Array(group * length * keys);
   for (let r = 0; r < group * length; r++) {
@@ -67,55 +67,6 @@ export function causalMask(length: number, past: number, group: number): tf.Tens
     for (let j = past + t + 1; j < keys; j++) m[r * keys + j] = MASKED;
   }
   return tf.tensor2d(m, [group * length, keys]);
-}
-
-/** softmax(q·kᵀ + mask)·v: q [B, Hkv, R, hd], k and v [B, Hkv, S, hd], mask [R, S]. */
-export function attend(
-  q: tf.Tensor4D,
-  k: tf.Tensor4D,
-  v: tf.Tensor4D,
-  mask: tf.Tensor2D,
-): tf.Tensor4D {
-  const scores = tf.add(tf.matMul(q, k, false, true), mask); // [B, Hkv, R, S]
-  return tf.matMul(softmaxLastAxis(scores), v); // [B, Hkv, R, hd]
-}
-
-/** Sequences at least this long (no KV cache) take the split causal attention. */
-export const SPLIT_ATTENTION_MIN = 64;
-
-/**
- * Causal attention of a whole sequence (no cache) in two query halves: the first h = ⌊T/2⌋
- * positions can only see the first h keys, so their scores are [h, h] instead of [h, T], and
- * the masked quarter of Q·Kᵀ, the softmax and P·V is never computed (a quarter of the attention
- * FLOPs). Masked entries weigh exp(−1e9 − max) = 0 in either form, so the result is the same
- * up to float rounding. q [B, Hkv, g·T, hd] (group rows stacked, row r at position r mod T),
- * k and v [B, Hkv, T, hd] → [B, Hkv, g·T, hd].
- */
-export function causalAttentionSplit(
-  q: tf.Tensor4D,
-  k: tf.Tensor4D,
-  v: tf.Tensor4D,
-  group: number,
-): tf.Tensor4D {
-  const [b, kvHeads, t, hd] = k.shape;
-  const h = Math.floor(t / 2);
-  const q5 = tf.reshape(q, [b, kvHeads, group, t, hd]); // [B, Hkv, g, T, hd]
-  const rows = (from: number, count: number) =>
-    tf.reshape(tf.slice(q5, [0, 0, 0, from, 0], [b, kvHeads, group, count, hd]), [
-      b,
-      kvHeads,
-      group * count,
-      hd,
-    ]) as tf.Tensor4D; // [B, Hkv, g·count, hd]
-  const kLo = tf.slice(k, [0, 0, 0, 0], [b, kvHeads, h, hd]) as tf.Tensor4D; // [B, Hkv, h, hd]
-  const vLo = tf.slice(v, [0, 0, 0, 0], [b, kvHeads, h, hd]) as tf.Tensor4D;
-  const lo = attend(rows(0, h), kLo, vLo, causalMask(h, 0, group)); // [B, Hkv, g·h, hd]
-  const hi = attend(rows(h, t - h), k, v, causalMask(t - h, h, group)); // [B, Hkv, g·(T−h), hd]
-  const out = tf.concat(
-    [tf.reshape(lo, [b, kvHeads, group, h, hd]), tf.reshape(hi, [b, kvHeads, group, t - h, hd])],
-    3,
-  ); // [B, Hkv, g, T, hd]
-  return tf.reshape(out, [b, kvHeads, group * t, hd]) as tf.Tensor4D;
 }
 
 function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor, eps: number): tf.Tensor2D {
@@ -218,8 +169,7 @@ export class LlamaModel implements CausalLM {
     const qSin = tf.reshape(qTab.sin, [t, 1, hd]);
     const kCos = tf.reshape(kTab.cos, [t, 1, hd]);
     const kSin = tf.reshape(kTab.sin, [t, 1, hd]);
-    // Long uncached sequences skip the masked upper-right block (causalAttentionSplit).
-    const mask = past === 0 && t >= SPLIT_ATTENTION_MIN ? null : causalMask(t, past, group); // [g·T, past+T]
+    const mask = causalMask(t, past, group); // [g·T, past+T]
 
     const flatIds = tf.reshape(tf.cast(ids, 'int32'), [b * t]) as tf.Tensor1D;
     let x = embedRows(this.p('model.embed_tokens.weight') as tf.Tensor2D, flatIds); // [B·T, D]
@@ -234,12 +184,7 @@ export class LlamaModel implements CausalLM {
       const qRot = this.rope(q, b, t, heads, qCos, qSin); // [B, T, H, hd], pre-scaled
       const kRot = this.rope(k, b, t, kvHeads, kCos, kSin); // [B, T, Hkv, hd]
       // Query heads h = kv·g + j of one group are contiguous: stack them along time.
-      const qh = tf.reshape(tf.transpose(qRot, [0, 2, 1, 3]), [
-        b,
-        kvHeads,
-        group * t,
-        hd,
-      ]) as tf.Tensor4D; // [B, Hkv, g·T, hd]
+      const qh = tf.reshape(tf.transpose(qRot, [0, 2, 1, 3]), [b, kvHeads, group * t, hd]); // [B, Hkv, g·T, hd]
       let kh = tf.transpose(kRot, [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, T, hd]
       let vh = tf.transpose(tf.reshape(v, [b, t, kvHeads, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, T, hd]
       if (cache !== null) {
@@ -248,10 +193,9 @@ export class LlamaModel implements CausalLM {
         vh = tf.concat([pastLayer.v, vh], 2);
       }
       layers.push({ k: kh, v: vh });
-      const attn =
-        mask === null
-          ? causalAttentionSplit(qh, kh, vh, group) // [B, Hkv, g·T, hd]
-          : attend(qh, kh, vh, mask);
+      const scores = tf.add(tf.matMul(qh, kh, false, true), mask); // [B, Hkv, g·T, past+T]
+      const probs = softmaxLastAxis(scores);
+      const attn = tf.matMul(probs, vh); // [B, Hkv, g·T, hd]
       const heads4 = tf.transpose(tf.reshape(attn, [b, heads, t, hd]), [0, 2, 1, 3]); // [B, T, H, hd]
       const merged = tf.reshape(heads4, [b * t, heads * hd]) as tf.Tensor2D; // [B·T, H·hd]
       x = tf.add(x, linear(merged, w('self_attn.o_proj.weight'))); // [B·T, D]
