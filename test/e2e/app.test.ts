@@ -66,14 +66,16 @@ describe.runIf(hasChromium)('web mode in Chromium', () => {
     await page.getByRole('link', { name: 'Datasets' }).click();
     const table = page.getByRole('table', { name: 'datasets' });
     // The built-in demo data, counted by a worker (bytes): 1,200 long-completion records.
+    // Statistics come from a worker process, which starts slowly on a loaded 2-core machine.
+    const WORKER = { timeout: 30_000 };
     const demoLong = table.locator('tr', { hasText: 'demo-long' });
-    await expect.poll(() => demoLong.locator('td.num').first().textContent()).toBe('1,200');
+    await expect.poll(() => demoLong.locator('td.num').first().textContent(), WORKER).toBe('1,200');
     expect(await demoLong.textContent()).toContain('long-completion');
 
     await page.locator('input[name=add-path]').fill(data);
     await page.getByRole('button', { name: 'Add dataset' }).click();
     const mine = table.locator('tr', { hasText: 'mine.jsonl' });
-    await expect.poll(() => mine.locator('td.num').first().textContent()).toBe('3');
+    await expect.poll(() => mine.locator('td.num').first().textContent(), WORKER).toBe('3');
 
     // Selected on add: the preview marks the prompt region and the completion apart.
     const preview = page.getByLabel('record preview');
@@ -99,19 +101,19 @@ describe.runIf(hasChromium)('web mode in Chromium', () => {
 
     await page.getByRole('button', { name: 'Make short copy…' }).click();
     await expect
-      .poll(() => page.locator('.notice').textContent())
+      .poll(() => page.locator('.notice').textContent(), WORKER)
       .toMatch(/mine\.short\.jsonl: 2 of 3 records transformed/);
     expect(existsSync(join(dir, 'mine.short.jsonl'))).toBe(true);
     const short = table.locator('tr', { hasText: 'mine.short.jsonl' });
-    await expect.poll(() => short.textContent()).toContain('short-completion');
+    await expect.poll(() => short.textContent(), WORKER).toContain('short-completion');
 
     // The editor shows each dataset's figures, and a malformed file's first bad record.
     await page.getByRole('link', { name: 'New sweep' }).first().click();
     await page.locator('textarea[name=datasets]').fill(`demo-short\n${bad}`);
     const stats = page.getByLabel('dataset statistics');
-    await expect.poll(() => stats.textContent(), { timeout: 30_000 }).toContain('short-completion');
+    await expect.poll(() => stats.textContent(), WORKER).toContain('short-completion');
     await expect
-      .poll(() => stats.locator('.ds-error').textContent(), { timeout: 30_000 })
+      .poll(() => stats.locator('.ds-error').textContent(), WORKER)
       .toMatch(/bad\.jsonl: line 2: field "instruction"/);
     await screenshot(page, '08-editor-datasets');
     expect(pageErrors).toEqual([]);

@@ -60,6 +60,7 @@ describe('Store', () => {
     expect(tables).toEqual([
       'analyses',
       'cells',
+      'dataset_stats', // the Datasets view's cache of worker-counted statistics
       'datasets',
       'logs',
       'metrics',
