@@ -4,6 +4,7 @@
  * threaded in Node, with the PLW kernel overrides of ./wasm-kernels/), then the pure-JS CPU
  * backend — and reports which one and why the others were skipped.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { UsageError } from '../../src-shared/errors';
@@ -101,6 +102,18 @@ async function choose(options: InitBackendOptions): Promise<BackendInfo> {
 let chosen: { options: InitBackendOptions; info: Promise<BackendInfo> } | null = null;
 
 /**
+ * The CPU backend prints "Hi, looks like you are running TensorFlow.js in Node.js … install our
+ * node backend" on its first write in Node, even when another backend is active and only a
+ * small host tensor lands on it. Every plw command and worker log already says which backend
+ * runs and why the native ones were skipped (describeBackend), so the banner is only noise on
+ * stderr: mark the CPU backend as used.
+ */
+function quietCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu !== null && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
+}
+
+/**
  * Picks and starts the compute backend once per process: tfjs-node-gpu, tfjs-node, WASM (SIMD,
  * threads where they start), then the pure-JS CPU backend; `options.backend` forces one.
  * Later calls return the same info; asking for a different forced backend afterwards throws,
@@ -108,7 +121,10 @@ let chosen: { options: InitBackendOptions; info: Promise<BackendInfo> } | null =
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   if (chosen === null) {
-    const info = choose(options);
+    const info = choose(options).then((i) => {
+      quietCpuBanner();
+      return i;
+    });
     chosen = { options, info };
     info.catch(() => {
       if (chosen?.info === info) chosen = null;
