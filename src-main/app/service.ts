@@ -254,10 +254,10 @@ export async function openWorkspaceService(
     },
     'sweeps:validate': ({ definition }) => validate(definition),
     'sweeps:create': ({ definition, start }) => create(definition, start),
-    'sweeps:demo': () => {
+    'sweeps:demo': async () => {
       if (options.demoSweep === undefined)
         throw new PlwError('bad_usage', 'no demo sweep is configured');
-      return create(options.demoSweep, true);
+      return create(await options.demoSweep(), true);
     },
     'sweeps:action': ({ id, action }) => {
       const changed =

@@ -1,0 +1,55 @@
+/**
+ * The demo sweep as the app starts it: `plw serve --demo` on a new workspace and the home
+ * view's "Start the demo sweep" button both call the service's `sweeps:demo`, which awaits the
+ * (possibly minutes-long) preparation of the demo definition and then creates and starts the
+ * sweep. Here the preparation is the real demo definition on the `tiny-byte` preset (instead of
+ * the pre-trained demo base model, which takes minutes to build) with two PLWs and 2 steps.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWorkspaceService, type WorkspaceService } from '../../src-main/app/service';
+import { cliBuiltins } from '../../src-main/cli/commands/sweep';
+import { demoDefinition } from '../../src-main/cli/demo/demo-sweep';
+
+describe('sweeps:demo', () => {
+  let dir: string;
+  let service: WorkspaceService;
+  let prepared = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'plw-demo-sweep-'));
+    service = await openWorkspaceService({
+      dbPath: join(dir, 'w.db'),
+      builtins: cliBuiltins(),
+      workers: 1,
+      baseDir: dir,
+      demoSweep: async () => {
+        prepared += 1;
+        await new Promise((r) => setTimeout(r, 50)); // preparation is asynchronous
+        return demoDefinition('tiny-byte', { steps: 2, plw: [0, 1] });
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('awaits the prepared definition, then creates and starts the demo sweep', async () => {
+    const first = await service.handlers['sweeps:demo']({});
+    expect(first.created).toBe(true);
+    expect(prepared).toBe(1);
+    const list = await service.handlers['sweeps:list']({});
+    expect(list).toEqual([
+      expect.objectContaining({ id: first.id, name: 'PLW demo', cells: 4 }), // 2 PLWs × 2 datasets
+    ]);
+    // Asked again (a second click), it continues the same sweep instead of adding one.
+    const again = await service.handlers['sweeps:demo']({});
+    expect(again).toEqual({ id: first.id, created: false });
+    expect(await service.handlers['sweeps:list']({})).toHaveLength(1);
+    await service.handlers['sweeps:action']({ id: first.id, action: 'cancel' });
+  });
+});
