@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { plw } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/paths';
+import { tempDir } from './helpers';
 
 export const DEMO = join(REPO_ROOT, 'resources/demo/demo-long.jsonl');
 
@@ -23,6 +24,27 @@ export function sweepFile(dir: string, sweep: Record<string, unknown>): string {
 }
 
 export const TRAIN = { batchSize: 1, maxLength: 320, lr: 1e-3 };
+
+/**
+ * The crash tests' sweep: one cell of tiny-byte at `plw` on 16 demo records, 6 steps with a
+ * checkpoint every 2, in a fresh temp folder. Returns the workspace path and the sweep file.
+ */
+export function crashTestSweep(name: string, plw: number): { db: string; file: string } {
+  const dir = tempDir();
+  const file = sweepFile(dir, {
+    name,
+    plw: [plw],
+    models: ['tiny-byte'],
+    datasets: [smallDataset(dir)],
+    train: { ...TRAIN, steps: 6, checkpointEvery: 2 },
+  });
+  return { db: join(dir, 'ws.db'), file };
+}
+
+/** The worker pid of cell 1's first attempt once the cell has a checkpoint. */
+export function firstWorkerAfterCheckpoint(db: string): Promise<number> {
+  return waitFor(db, (d) => (checkpointed(d, 1) ? workerPid(d, 1, 1) : undefined));
+}
 
 /** Polls the workspace (read-only, as a second process would) until `ready` returns a value. */
 export async function waitFor<T>(

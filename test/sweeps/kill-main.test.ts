@@ -11,28 +11,15 @@ import { plwAsync } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/paths';
 import {
   alive,
-  checkpointed,
+  crashTestSweep,
+  firstWorkerAfterCheckpoint,
   integrity,
   showCell,
-  smallDataset,
-  sweepFile,
-  TRAIN,
-  waitFor,
-  workerPid,
 } from './cli-helpers';
-import { tempDir } from './helpers';
 
 describe('the main process killed mid-cell', () => {
   it('after SIGKILL of the main process, its worker exits and a new run continues the cell', async () => {
-    const dir = tempDir();
-    const db = join(dir, 'ws.db');
-    const file = sweepFile(dir, {
-      name: 'kill-main',
-      plw: [0.5],
-      models: ['tiny-byte'],
-      datasets: [smallDataset(dir)],
-      train: { ...TRAIN, steps: 6, checkpointEvery: 2 },
-    });
+    const { db, file } = crashTestSweep('kill-main', 0.5);
     const main = spawn(
       process.execPath,
       [join(REPO_ROOT, 'bin/plw.mjs'), 'sweep', 'run', file, '--db', db],
@@ -41,7 +28,7 @@ describe('the main process killed mid-cell', () => {
       },
     );
     const exited = new Promise((r) => main.once('exit', r));
-    const pid = await waitFor(db, (d) => (checkpointed(d, 1) ? workerPid(d, 1, 1) : undefined));
+    const pid = await firstWorkerAfterCheckpoint(db);
     main.kill('SIGKILL');
     await exited;
     // The orphan notices its parent is gone and stops.

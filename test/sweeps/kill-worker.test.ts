@@ -3,34 +3,15 @@
  * trainer; the retry continues from the checkpoint and every step is stored exactly once, in
  * a database that passes integrity_check.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plwAsync } from '../helpers/cli';
-import {
-  checkpointed,
-  integrity,
-  showCell,
-  smallDataset,
-  sweepFile,
-  TRAIN,
-  waitFor,
-  workerPid,
-} from './cli-helpers';
-import { tempDir } from './helpers';
+import { crashTestSweep, firstWorkerAfterCheckpoint, integrity, showCell } from './cli-helpers';
 
 describe('a worker killed mid-cell', () => {
   it('retries a SIGKILLed worker from its checkpoint; each step is stored once', async () => {
-    const dir = tempDir();
-    const db = join(dir, 'ws.db');
-    const file = sweepFile(dir, {
-      name: 'kill-worker',
-      plw: [0.1],
-      models: ['tiny-byte'],
-      datasets: [smallDataset(dir)],
-      train: { ...TRAIN, steps: 6, checkpointEvery: 2 },
-    });
+    const { db, file } = crashTestSweep('kill-worker', 0.1);
     const run = plwAsync(['sweep', 'run', file, '--db', db]);
-    const pid = await waitFor(db, (d) => (checkpointed(d, 1) ? workerPid(d, 1, 1) : undefined));
+    const pid = await firstWorkerAfterCheckpoint(db);
     process.kill(pid, 'SIGKILL');
     const r = await run;
     expect(r.code).toBe(0);
