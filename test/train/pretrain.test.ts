@@ -59,6 +59,12 @@ describe('plw pretrain', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ model: built.model, cached: true });
     expect(again.stderr).not.toMatch(/pretrain step/);
 
+    // --name (the app's demo asks for `demo-base`, as `plw demo` does) names the folder.
+    const named = await plwAsync([...args, '--name', 'demo-base']);
+    expect(named.code, named.stderr).toBe(0);
+    const namedModel = (JSON.parse(named.stdout) as { model: string }).model;
+    expect(namedModel).toBe(join(built.model, '..', 'demo-base'));
+
     // Another setting is another cache entry.
     const other = await plwAsync(args.map((a) => (a === '6' ? '5' : a)));
     const otherResult = JSON.parse(other.stdout) as { model: string; cached: boolean };

@@ -26,6 +26,7 @@ interface PretrainCliOptions {
   lr: number;
   seed: number;
   cacheDir?: string;
+  name?: string;
   force?: boolean;
   backend?: string;
   threads?: number;
@@ -53,6 +54,7 @@ export const registerPretrain: CommandRegistrar = (program) => {
     .option('--lr <lr>', 'peak learning rate (cosine, 5% warmup)', parseNumber('--lr', 0), 3e-3)
     .option('--seed <n>', 'seed of the initial weights and data order', parseInteger('--seed'), 42)
     .option('--cache-dir <dir>', 'cache folder (default: $PLW_CACHE_DIR or ~/.cache/plw-studio)')
+    .option('--name <name>', "the model's folder name in the cache (default: PRESET-base)")
     .option('--force', 'retrain even when the cache has this model')
     .option('--backend <name>', 'force a compute backend (default: the fastest that loads)')
     .option('--threads <n>', 'WASM backend threads', parseInteger('--threads', 1))
@@ -77,6 +79,7 @@ export const registerPretrain: CommandRegistrar = (program) => {
             seed: opts.seed,
             force: opts.force ?? false,
             ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }),
+            ...(opts.name === undefined ? {} : { name: opts.name }),
           },
           {
             onStep: (e) => {

@@ -6,13 +6,14 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlwError } from '../../../src-shared/errors';
-import { demoDefinition } from './demo-sweep';
+import { DEMO_BASE, demoDefinition } from './demo-sweep';
 
 const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'bin/plw.mjs');
 
 export function prepareDemoSweep(log: (line: string) => void): Promise<unknown> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, 'pretrain', '--json'], {
+    // The same cached model as `plw demo` (demoBaseModel): same settings, same folder name.
+    const child = spawn(process.execPath, [BIN, 'pretrain', '--json', '--name', DEMO_BASE], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
