@@ -12,7 +12,9 @@ import type { WasmBackend } from './internals';
  *   over leading axes, which the stock kernel does as a full transpose then a row reduction.
  * - `adamw`: the whole AdamW update of one parameter in one pass (instead of ~12 kernels).
  * - `softmaxGrad`: the softmax backward of whole rows in two passes (instead of 4 kernels).
- * All cover the part of the array that is a multiple of 4 wide; callers finish the edges.
+ * Each covers the part of the array that is a multiple of 4 wide and callers finish the edges,
+ * except `softmaxGrad`, which takes rows whose length is a multiple of 4 (its caller runs a JS
+ * loop for other lengths).
  * The module is built from bytes below (no toolchain); it needs the memory object, which the
  * threaded build exposes as `wasmMemory` and the single-threaded one as `asm.memory`.
  */
