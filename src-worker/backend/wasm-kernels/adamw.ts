@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { asWasmBackend, heapView, tensorData } from './internals';
+import { asWasmBackend, heapOffset, heapView } from './internals';
 import { simdKernels } from './simd';
 
 /**
@@ -53,15 +53,14 @@ const plwAdamW: KernelFunc = ({ inputs, backend, attrs }) => {
     a.eps,
   ].map(f) as [number, number, number, number, number, number, number, number];
   if (n4 > 0) {
-    const off = (t: TensorInfo) => tensorData(b, t).memoryOffset >>> 0;
     simd.adamw(
-      off(p),
-      off(g),
-      off(m),
-      off(v),
-      off(pOut),
-      off(mOut),
-      off(vOut),
+      heapOffset(b, p),
+      heapOffset(b, g),
+      heapOffset(b, m),
+      heapOffset(b, v),
+      heapOffset(b, pOut),
+      heapOffset(b, mOut),
+      heapOffset(b, vOut),
       n4,
       beta1,
       omb1,

@@ -75,14 +75,18 @@ export function tensorData(b: WasmBackend, t: TensorInfo): WasmTensorData {
   return d;
 }
 
+/** A tensor's byte offset on the heap, unsigned (`>>> 0`: heaps pass the 2 GB mark). */
+export function heapOffset(b: WasmBackend, t: TensorInfo): number {
+  return tensorData(b, t).memoryOffset >>> 0;
+}
+
 /**
  * Typed view of a tensor's elements on the heap. Offsets are unsigned (`>>> 0`) and element
  * indices use `>>> 2`, so tensors above the 2 GB mark still resolve (PERF-NOTES.md).
  */
 export function heapView(b: WasmBackend, t: TensorInfo): Float32Array | Int32Array | Uint8Array {
-  const { memoryOffset } = tensorData(b, t);
   const size = util.sizeFromShape(t.shape);
-  const offset = memoryOffset >>> 0;
+  const offset = heapOffset(b, t);
   switch (t.dtype) {
     case 'float32':
       return b.wasm.HEAPF32.subarray(offset >>> 2, (offset >>> 2) + size);

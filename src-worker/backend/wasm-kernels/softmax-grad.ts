@@ -1,5 +1,5 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { asWasmBackend, heapView, tensorData } from './internals';
+import { asWasmBackend, heapOffset, heapView } from './internals';
 import { simdKernels } from './simd';
 
 /**
@@ -30,8 +30,7 @@ const softmaxGrad: KernelFunc = ({ inputs, backend }) => {
   const rows = size / cols;
   const simd = simdKernels(b);
   if (simd !== null && cols % 4 === 0) {
-    const off = (t: TensorInfo) => tensorData(b, t).memoryOffset >>> 0;
-    simd.softmaxGrad(off(y), off(dy), off(out), rows, cols);
+    simd.softmaxGrad(heapOffset(b, y), heapOffset(b, dy), heapOffset(b, out), rows, cols);
     return out;
   }
   const yv = heapView(b, y) as Float32Array;

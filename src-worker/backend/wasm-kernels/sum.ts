@@ -7,7 +7,7 @@ import {
   type SumAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { asWasmBackend, heapView, tensorData } from './internals';
+import { asWasmBackend, heapOffset, heapView } from './internals';
 import { simdKernels } from './simd';
 import { stockKernel } from './stock';
 
@@ -53,8 +53,8 @@ const sum: KernelFunc = (args) => {
   if (simd !== null) {
     done = cols & ~3;
     if (done > 0) {
-      const srcBase = tensorData(b, x).memoryOffset >>> 0;
-      const dstBase = tensorData(b, out).memoryOffset >>> 0;
+      const srcBase = heapOffset(b, x);
+      const dstBase = heapOffset(b, out);
       simd.colSum(srcBase, dstBase, rows, cols, done);
     }
   }

@@ -6,7 +6,7 @@ import {
   type TensorInfo,
   type TransposeAttrs,
 } from '@tensorflow/tfjs-core';
-import { asWasmBackend, heapView, tensorData } from './internals';
+import { asWasmBackend, heapOffset, heapView } from './internals';
 import { simdKernels, type SimdKernels } from './simd';
 import { stockKernel } from './stock';
 
@@ -121,8 +121,8 @@ const transpose: KernelFunc = (args) => {
   const src = heapView(b, x);
   const dst = heapView(b, out);
   if (simd !== null && !(src instanceof Uint8Array) && !(dst instanceof Uint8Array)) {
-    const srcBase = tensorData(b, x).memoryOffset >>> 0;
-    const dstBase = tensorData(b, out).memoryOffset >>> 0;
+    const srcBase = heapOffset(b, x);
+    const dstBase = heapOffset(b, out);
     transposeSimd(simd, srcBase, dstBase, src, dst, view.batch, view.rows, view.cols);
   } else {
     transposeBlocked(src, dst, view.batch, view.rows, view.cols);
