@@ -109,6 +109,12 @@ export async function runPretraining(
   if (preset.tokenizer === null) {
     throw new UsageError(`--preset ${o.preset} has no tokenizer: pick one that reads text`);
   }
+  if (o.name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(o.name)) {
+    // It becomes a folder inside the cache: no separators, no "..", nothing outside it.
+    throw new UsageError(
+      `--name: "${o.name}" must be one folder name (letters, digits, ".", "_", "-")`,
+    );
+  }
   if (!(Number.isInteger(o.seqLen) && o.seqLen >= 2))
     throw new UsageError('--seq-len: expected an integer >= 2');
   let corpus: Buffer;

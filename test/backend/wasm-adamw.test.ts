@@ -83,6 +83,17 @@ describe('fused AdamW kernel on wasm (PlwAdamW)', () => {
     });
   }
 
+  it('names what is wrong when p, g, m and v differ in shape', async () => {
+    await tf.setBackend('wasm');
+    const [p, m, v] = [tf.ones([4]), tf.zeros([4]), tf.zeros([4])];
+    const g = tf.ones([5]);
+    const attrs = { beta1: 0.9, beta2: 0.999, eps: 1e-8, decay: 1, stepSize: 1e-3, bc2Sqrt: 1 };
+    expect(() =>
+      tf.engine().runKernel(PLW_ADAMW, { p, g, m, v }, attrs as unknown as tf.NamedAttrMap),
+    ).toThrow(/PlwAdamW: p, g, m and v must be float32 tensors of one shape/);
+    tf.dispose([p, m, v, g]);
+  });
+
   it('leaves no tensor behind', async () => {
     await tf.setBackend('wasm');
     const p = tf.variable(tf.ones([10]));

@@ -72,3 +72,15 @@ describe('wasm PlwSoftmaxGrad (fused softmax backward)', () => {
     x.dispose();
   });
 });
+
+describe('PlwSoftmaxGrad on bad input', () => {
+  it('names what is wrong when y and dy differ in shape or dtype', async () => {
+    await tf.setBackend('wasm');
+    const y = tf.ones([2, 4]);
+    const run = (dy: tf.Tensor) => () => tf.engine().runKernel(PLW_SOFTMAX_GRAD, { y, dy });
+    const msg = /PlwSoftmaxGrad: y and dy must be float32 tensors of one shape/;
+    expect(run(tf.ones([2, 5]))).toThrow(msg);
+    expect(run(tf.ones([2, 4], 'int32'))).toThrow(msg);
+    tf.dispose(y);
+  });
+});

@@ -65,6 +65,14 @@ describe('plw pretrain', () => {
     const namedModel = (JSON.parse(named.stdout) as { model: string }).model;
     expect(namedModel).toBe(join(built.model, '..', 'demo-base'));
 
+    // A name that is not one plain folder name is refused before anything is built.
+    for (const bad of ['../escape', 'a/b', '.hidden', '']) {
+      const refused = await plwAsync([...args, '--name', bad]);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.stderr).toContain(`--name: "${bad}" must be one folder name`);
+    }
+    expect(existsSync(join(built.model, '..', '..', 'escape'))).toBe(false);
+
     // Another setting is another cache entry.
     const other = await plwAsync(args.map((a) => (a === '6' ? '5' : a)));
     const otherResult = JSON.parse(other.stdout) as { model: string; cached: boolean };
