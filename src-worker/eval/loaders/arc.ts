@@ -3,12 +3,24 @@ import { RecordReader } from './fields';
 import { readRecords, type SourcedRecord } from './records';
 import type { SplitNaming } from './splits';
 
-/** AI2's `ARC-Challenge-{Train,Dev,Test}.jsonl` and Hugging Face's `ARC-Challenge/{split}-*.parquet`. */
-export const ARC_SPLITS: SplitNaming = {
-  eval: [/challenge.*test/i, /^test[-.]/i, /test/i],
-  train: [/challenge.*train/i, /^train[-.]/i, /train/i],
-  trainWords: ['train'],
-};
+/**
+ * AI2's `ARC-{Challenge,Easy}-{Train,Dev,Test}.jsonl` and Hugging Face's
+ * `ARC-{Challenge,Easy}/{split}-*.parquet`: in a folder holding both sets, the set's own files
+ * come first.
+ */
+export function arcSplits(set: 'Challenge' | 'Easy'): SplitNaming {
+  const other = set === 'Challenge' ? /easy/i : /challenge/i;
+  const own = (split: string): RegExp => new RegExp(`${set}.*${split}`, 'i');
+  const notOther = (re: RegExp): RegExp => new RegExp(`^(?!.*${other.source})${re.source}`, 'i');
+  return {
+    eval: [own('test'), notOther(/test[-.]/), notOther(/.*test/)],
+    train: [own('train'), notOther(/train[-.]/), notOther(/.*train/)],
+    trainWords: ['train'],
+  };
+}
+
+export const ARC_SPLITS: SplitNaming = arcSplits('Challenge');
+export const ARC_EASY_SPLITS: SplitNaming = arcSplits('Easy');
 
 /**
  * One ARC record in either published layout: AI2's `{question: {stem, choices: [{text,

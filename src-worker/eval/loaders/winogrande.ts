@@ -1,3 +1,4 @@
+import { InputError } from '../../../src-shared/errors';
 import type { WinograndeDoc } from '../docs';
 import { RecordReader } from './fields';
 import { hasLabelsFile, labelsFileFor, readLabels } from './labels';
@@ -45,8 +46,20 @@ export async function loadWinogrande(files: readonly string[]): Promise<Winogran
       return { sentence, option1, option2, answer };
     });
     let answers = parsed.map((p) => p.answer);
-    if (answers.some((a) => a === undefined) && hasLabelsFile(file)) {
-      answers = await readLabels(labelsFileFor(file), parsed.length, [1, 2]);
+    if (hasLabelsFile(file)) {
+      // The release ships answers twice for dev (inline and in dev-labels.lst): they must agree.
+      const labelsFile = labelsFileFor(file);
+      const labels = await readLabels(labelsFile, parsed.length, [1, 2]);
+      labels.forEach((label, i) => {
+        const inline = answers[i];
+        if (inline !== undefined && inline !== label) {
+          throw new InputError(
+            { file: labelsFile, record: `line ${i + 1}` },
+            `label ${label} disagrees with the answer "${inline}" of ${records[i]?.where ?? `record ${i}`} in ${file}`,
+          );
+        }
+      });
+      answers = labels;
     }
     parsed.forEach((p, i) => {
       const answer = answers[i];

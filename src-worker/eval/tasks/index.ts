@@ -1,6 +1,6 @@
 import { UsageError } from '../../../src-shared/errors';
 import type { GenerationInstance, MultipleChoiceInstance } from '../instances';
-import { ARC_SPLITS, loadArc } from '../loaders/arc';
+import { ARC_EASY_SPLITS, ARC_SPLITS, loadArc } from '../loaders/arc';
 import { loadPiqa, PIQA_SPLITS } from '../loaders/piqa';
 import { resolveSplits, type SplitFiles, type SplitNaming } from '../loaders/splits';
 import { loadTruthfulQa, TRUTHFULQA_SPLITS } from '../loaders/truthfulqa';
@@ -116,6 +116,7 @@ function translationTask(name: string, pair: LanguagePair, testSet: string): Tas
 /** The benchmarks of METHOD.md under their lm-eval task names. */
 export const BENCHMARK_TASKS: readonly TaskDefinition[] = [
   choiceTask('arc_challenge', 25, ARC_SPLITS, loadArc, ARC_TEMPLATE),
+  choiceTask('arc_easy', 25, ARC_EASY_SPLITS, loadArc, ARC_TEMPLATE),
   choiceTask('piqa', 0, PIQA_SPLITS, loadPiqa, PIQA_TEMPLATE),
   choiceTask('truthfulqa_mc1', 0, TRUTHFULQA_SPLITS, loadTruthfulQa, TRUTHFULQA_TEMPLATE),
   {
