@@ -110,5 +110,21 @@ describe('plw eval', () => {
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown task');
+    for (const name of ['arc_challenge', 'arc_easy', 'winogrande', 'wmt16-de-en', 'wmt14-fr-en'])
+      expect(r.stderr).toContain(name);
+  });
+
+  it('exits 2 for an unknown few-shot sampler, naming the two there are', async () => {
+    const r = await plwAsync([
+      'eval',
+      '--model',
+      MODEL,
+      '--task',
+      'arc_challenge',
+      '--fewshot-sampler',
+      'leaderboard',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--fewshot-sampler leaderboard: one of lm-eval, seeded');
   });
 });

@@ -2,6 +2,7 @@ import { UsageError } from '../../../src-shared/errors';
 import { describeBackend, initBackend } from '../../../src-worker/backend/index';
 import { evaluate, type EvalResult } from '../../../src-worker/eval/evaluate';
 import { allTasks } from '../../../src-worker/eval/registry';
+import { FEWSHOT_SAMPLERS, type FewShotSamplerName } from '../../../src-worker/eval/tasks/fewshot';
 import type { ScoringMode } from '../../../src-worker/eval/scoring';
 import { loadModel } from '../../../src-worker/model/load';
 import { action, logLine, parseInteger, printJson, type CommandRegistrar } from '../io';
@@ -13,6 +14,7 @@ interface EvalOptions {
   shots?: number;
   limit?: number;
   seed: number;
+  fewshotSampler: string;
   logSamples?: boolean;
   scoring: string;
   maxNewTokens: number;
@@ -58,6 +60,12 @@ export const registerEval: CommandRegistrar = (program) => {
       parseInteger('--seed'),
       42,
     )
+    .option(
+      '--fewshot-sampler <name>',
+      `how few-shot examples are drawn: ${FEWSHOT_SAMPLERS.join(' | ')} ` +
+        "(lm-eval: lm-evaluation-harness 0.4's own draws; seeded: ours, from --seed)",
+      'lm-eval',
+    )
     .option('--log-samples', 'include every document with its scores in the JSON')
     .option('--scoring <mode>', `choice batching: ${MODES.join(' | ')}`, 'shared')
     .option(
@@ -72,6 +80,11 @@ export const registerEval: CommandRegistrar = (program) => {
       action(async (opts: EvalOptions) => {
         if (!MODES.includes(opts.scoring as ScoringMode)) {
           throw new UsageError(`--scoring ${opts.scoring}: one of ${MODES.join(', ')}`);
+        }
+        if (!FEWSHOT_SAMPLERS.includes(opts.fewshotSampler as FewShotSamplerName)) {
+          throw new UsageError(
+            `--fewshot-sampler ${opts.fewshotSampler}: one of ${FEWSHOT_SAMPLERS.join(', ')}`,
+          );
         }
         const backend = await initBackend(
           opts.backend === undefined ? {} : { backend: opts.backend },
@@ -91,6 +104,7 @@ export const registerEval: CommandRegistrar = (program) => {
             shots: opts.shots,
             limit: opts.limit,
             seed: opts.seed,
+            fewshotSampler: opts.fewshotSampler as FewShotSamplerName,
             logSamples: opts.logSamples ?? false,
             mode: opts.scoring as ScoringMode,
             maxNewTokens: opts.maxNewTokens,

@@ -1,12 +1,69 @@
 import { Rng } from '../../../src-shared/random';
+import { PythonRandom } from '../python-random';
 
 /**
- * Draws few-shot examples the way lm-eval's default `ContextSampler` does (k distinct
- * documents of the training split, one shared generator advancing over the evaluation
- * documents in order) but with the project's seedable Rng, not Python's Mersenne Twister: the
- * examples chosen for a seed differ from lm-eval's, their number, source and format do not.
+ * How few-shot examples are chosen:
+ * - `lm-eval` (default): lm-evaluation-harness 0.4's `ContextSampler` exactly, so a 25-shot
+ *   ARC or 5-shot WinoGrande context is the one the harness builds for the same document;
+ * - `seeded`: the project's own seedable generator (`--seed`), same number, source and format
+ *   of examples, other examples.
  */
-export class FewShotSampler<T> {
+export type FewShotSamplerName = 'lm-eval' | 'seeded';
+export const FEWSHOT_SAMPLERS: readonly FewShotSamplerName[] = ['lm-eval', 'seeded'];
+
+/** lm-eval's `fewshot_random_seed` default (evaluator.simple_evaluate, `--seed` 4th value). */
+export const LM_EVAL_FEWSHOT_SEED = 1234;
+
+/** Chooses the examples of one evaluated document; called once per document, in order. */
+export interface FewShotDraw<T> {
+  draw(doc: T, k: number): T[];
+}
+
+/**
+ * lm-eval 0.4's `ContextSampler.get_context` draws: one `random.Random(1234)` for the whole
+ * run, `rnd.sample(fewshot_docs, n)` per evaluated document in document order, with
+ * n = k + 1 when the task's `fewshot_split == test_split` (`extraDraw`), then drawn documents
+ * equal to the evaluated one are dropped and the first k kept.
+ *
+ * `extraDraw` is a property of the task's lm-eval config, not of where the examples come from:
+ * WinoGrande and PIQA set neither split, so lm-eval compares None with None and draws k + 1
+ * from train; ARC sets test_split "test" and draws k.
+ */
+export class LmEvalSampler<T> implements FewShotDraw<T> {
+  private readonly rnd = new PythonRandom(LM_EVAL_FEWSHOT_SEED);
+
+  constructor(
+    private readonly pool: readonly T[],
+    private readonly extraDraw: boolean,
+    private readonly same: (a: T, b: T) => boolean = sameDoc,
+  ) {}
+
+  /** The raw `rnd.sample` of one document (k or k + 1 documents), for fixtures and tests. */
+  drawRaw(k: number): T[] {
+    const n = this.extraDraw ? k + 1 : k;
+    if (n > this.pool.length) {
+      throw new Error(`few-shot: ${n} examples asked, the few-shot split has ${this.pool.length}`);
+    }
+    return this.rnd.sample(this.pool, n);
+  }
+
+  draw(doc: T, k: number): T[] {
+    return this.drawRaw(k)
+      .filter((x) => !this.same(x, doc))
+      .slice(0, k);
+  }
+}
+
+/** Python's `dict != dict` on loaded documents: same fields, same values. */
+export function sameDoc<T>(a: T, b: T): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Our own draws: k distinct documents of the training split (partial Fisher–Yates) from the
+ * project's seedable Rng, one generator advancing over the evaluation documents in order.
+ */
+export class FewShotSampler<T> implements FewShotDraw<T> {
   private readonly rng: Rng;
 
   constructor(
@@ -14,6 +71,10 @@ export class FewShotSampler<T> {
     seed: number,
   ) {
     this.rng = new Rng(seed);
+  }
+
+  draw(_doc: T, k: number): T[] {
+    return this.sample(k);
   }
 
   /** k distinct documents (partial Fisher–Yates), in the order drawn. */
@@ -30,6 +91,25 @@ export class FewShotSampler<T> {
     }
     return out;
   }
+}
+
+export interface FewShotOptions<D> {
+  shots: number;
+  train: readonly D[];
+  /** Seed of the `seeded` sampler (lm-eval's is fixed at 1234). */
+  seed: number;
+  /** Default `lm-eval`. */
+  sampler?: FewShotSamplerName;
+  /** lm-eval's `fewshot_split == test_split` for this task (see LmEvalSampler). */
+  extraDraw?: boolean;
+}
+
+/** The sampler a task's few-shot options ask for, or null for zero-shot. */
+export function fewShotSampler<D>(o: FewShotOptions<D>): FewShotDraw<D> | null {
+  if (o.shots <= 0) return null;
+  return (o.sampler ?? 'lm-eval') === 'lm-eval'
+    ? new LmEvalSampler(o.train, o.extraDraw ?? false)
+    : new FewShotSampler(o.train, o.seed);
 }
 
 /**

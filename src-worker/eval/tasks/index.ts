@@ -12,6 +12,7 @@ import {
   DEMO_DEFAULT_ITEMS,
   demoItems,
 } from './demo';
+import type { FewShotSamplerName } from './fewshot';
 import { buildChoiceInstances, type ChoiceTemplate } from './multiple-choice';
 import { ARC_TEMPLATE, PIQA_TEMPLATE, TRUTHFULQA_TEMPLATE } from './templates';
 import { buildTranslationInstances } from './translation';
@@ -25,8 +26,10 @@ export interface TaskOptions {
   shots?: number;
   /** Evaluate only the first N documents (lm-eval's `--limit`). */
   limit?: number;
-  /** Seed of the few-shot sampler. */
+  /** Seed of the `seeded` few-shot sampler (lm-eval's draws are fixed by its seed 1234). */
   seed: number;
+  /** How few-shot examples are drawn; default `lm-eval` (0.4's ContextSampler, exactly). */
+  fewshotSampler?: FewShotSamplerName;
 }
 
 export type BuiltTask =
@@ -65,12 +68,22 @@ function needTrain(task: string, splits: SplitFiles, data: string): void {
   }
 }
 
+function fewshotOptions<D>(o: TaskOptions, shots: number, train: readonly D[], extraDraw: boolean) {
+  return { shots, train, seed: o.seed, sampler: o.fewshotSampler, extraDraw };
+}
+
+/**
+ * `extraDraw`: lm-eval's `fewshot_split == test_split` for the task's YAML (true when neither
+ * is set, as for PIQA and WinoGrande: lm-eval then draws one example more and drops the
+ * evaluated document if drawn).
+ */
 function choiceTask<D>(
   name: string,
   defaultShots: number,
   naming: SplitNaming,
   load: (files: readonly string[]) => Promise<D[]>,
   template: ChoiceTemplate<D>,
+  extraDraw: boolean,
 ): TaskDefinition {
   return {
     name,
@@ -88,7 +101,7 @@ function choiceTask<D>(
       const train = shots > 0 ? await load(splits.train) : [];
       return {
         kind: 'multiple_choice',
-        instances: buildChoiceInstances(docs, template, { shots, train, seed: o.seed }),
+        instances: buildChoiceInstances(docs, template, fewshotOptions(o, shots, train, extraDraw)),
       };
     },
   };
@@ -115,10 +128,12 @@ function translationTask(name: string, pair: LanguagePair, testSet: string): Tas
 
 /** The benchmarks of METHOD.md under their lm-eval task names. */
 export const BENCHMARK_TASKS: readonly TaskDefinition[] = [
-  choiceTask('arc_challenge', 25, ARC_SPLITS, loadArc, ARC_TEMPLATE),
-  choiceTask('arc_easy', 25, ARC_EASY_SPLITS, loadArc, ARC_TEMPLATE),
-  choiceTask('piqa', 0, PIQA_SPLITS, loadPiqa, PIQA_TEMPLATE),
-  choiceTask('truthfulqa_mc1', 0, TRUTHFULQA_SPLITS, loadTruthfulQa, TRUTHFULQA_TEMPLATE),
+  // arc_easy.yaml: test_split "test", no fewshot_split.
+  choiceTask('arc_challenge', 25, ARC_SPLITS, loadArc, ARC_TEMPLATE, false),
+  choiceTask('arc_easy', 25, ARC_EASY_SPLITS, loadArc, ARC_TEMPLATE, false),
+  // piqa.yaml: training and validation splits only.
+  choiceTask('piqa', 0, PIQA_SPLITS, loadPiqa, PIQA_TEMPLATE, true),
+  choiceTask('truthfulqa_mc1', 0, TRUTHFULQA_SPLITS, loadTruthfulQa, TRUTHFULQA_TEMPLATE, false),
   {
     name: 'winogrande',
     kind: 'multiple_choice',
@@ -133,7 +148,7 @@ export const BENCHMARK_TASKS: readonly TaskDefinition[] = [
       const train = shots > 0 ? await loadWinogrande(splits.train) : [];
       return {
         kind: 'multiple_choice',
-        instances: buildWinograndeInstances(docs, { shots, train, seed: o.seed }),
+        instances: buildWinograndeInstances(docs, fewshotOptions(o, shots, train, true)),
       };
     },
   },

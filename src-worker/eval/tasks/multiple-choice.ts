@@ -1,5 +1,5 @@
 import { charLength, type MultipleChoiceInstance } from '../instances';
-import { fewShotPrefix, FewShotSampler } from './fewshot';
+import { fewShotPrefix, fewShotSampler, type FewShotOptions } from './fewshot';
 
 /**
  * A multiple-choice task in lm-eval's usual form (ARC, PIQA, TruthfulQA): one context per
@@ -14,11 +14,7 @@ export interface ChoiceTemplate<D> {
   gold(doc: D): number;
 }
 
-export interface FewShotOptions<D> {
-  shots: number;
-  train: readonly D[];
-  seed: number;
-}
+export type { FewShotOptions } from './fewshot';
 
 /** The requests of every document: `(fewshot prefix + text, " " + choice)` per choice. */
 export function buildChoiceInstances<D>(
@@ -26,10 +22,10 @@ export function buildChoiceInstances<D>(
   template: ChoiceTemplate<D>,
   fewshot: FewShotOptions<D>,
 ): MultipleChoiceInstance[] {
-  const sampler = fewshot.shots > 0 ? new FewShotSampler(fewshot.train, fewshot.seed) : null;
+  const sampler = fewShotSampler(fewshot);
   return docs.map((doc) => {
     const examples = sampler
-      ? sampler.sample(fewshot.shots).map((ex) => ({
+      ? sampler.draw(doc, fewshot.shots).map((ex) => ({
           text: template.text(ex),
           answer: template.choices(ex)[template.gold(ex)] as string,
         }))

@@ -1,7 +1,6 @@
 import type { WinograndeDoc } from '../docs';
 import { charLength, type MultipleChoiceInstance } from '../instances';
-import { fewShotPrefix, FewShotSampler } from './fewshot';
-import type { FewShotOptions } from './multiple-choice';
+import { fewShotPrefix, fewShotSampler, type FewShotOptions } from './fewshot';
 
 /**
  * WinoGrande's partial scoring (lm_eval/tasks/winogrande/preprocess_winogrande.py): the
@@ -28,11 +27,11 @@ export function buildWinograndeInstances(
   docs: readonly WinograndeDoc[],
   fewshot: FewShotOptions<WinograndeDoc>,
 ): MultipleChoiceInstance[] {
-  const sampler = fewshot.shots > 0 ? new FewShotSampler(fewshot.train, fewshot.seed) : null;
+  const sampler = fewShotSampler(fewshot);
   return docs.map((doc) => {
     // A few-shot example is its correct option's context, " ", the continuation, a blank line.
     const examples = sampler
-      ? sampler.sample(fewshot.shots).map((ex) => ({
+      ? sampler.draw(doc, fewshot.shots).map((ex) => ({
           text: winograndeContexts(ex)[ex.answer - 1] as string,
           answer: winograndeTarget(ex),
         }))
