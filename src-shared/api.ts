@@ -23,6 +23,11 @@ export interface WorkspaceInfo {
   /** Compute backend the workers use, once one has reported it. */
   backend: string | null;
   workers: number;
+  /**
+   * The pid of another process running this workspace's cells (a `plw sweep run` in a
+   * terminal) while this one only shows them; null when this process runs them.
+   */
+  runnerPid: number | null;
 }
 
 export interface SweepSummary {

@@ -1,8 +1,11 @@
 /**
  * The long-lived workspace behind the app's shells (Electron and `plw serve`): one store, one
  * scheduler and one event hub for the life of the process, and the API handlers of
- * src-shared/api.ts on top of them. Cells left running by a killed process are re-queued and
- * every queued cell runs as soon as the workspace opens, so state survives a restart.
+ * src-shared/api.ts on top of them (src-main/workspace/workspace.ts is the composition root it
+ * shares with `plw sweep run`). When no other process runs the workspace, cells left running by
+ * a killed process are re-queued and every queued cell runs as soon as it opens; when one does
+ * (a `plw sweep run` in a terminal), this service shows that run live and takes over when it
+ * stops.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,16 +22,12 @@ import { lttb } from '../../src-shared/downsample';
 import { InputError, PlwError } from '../../src-shared/errors';
 import { expandCells } from '../../src-shared/sweep';
 import type { EventFeed, EventListener } from '../api/events';
-import { EventHub, type HubEvent } from '../events/event-hub';
-import { MetricsSink } from '../events/metrics-sink';
-import { Scheduler } from '../scheduler/scheduler';
+import type { HubEvent } from '../events/event-hub';
 import { checkpointDir } from '../store/paths';
-import { Store } from '../store/store';
 import { resolveSweep, type Builtins } from '../sweeps/load';
-import { primaryScores, SweepRepository, type CellRow } from '../sweeps/repository';
-import { defaultWorkers, detectHardware } from '../workers/concurrency';
-import { ForkHost } from '../workers/fork-host';
+import { primaryScores, type CellRow } from '../sweeps/repository';
 import type { WorkerHost } from '../workers/host';
+import { Workspace } from '../workspace/workspace';
 import { analysisHandlers } from './analysis';
 import { datasetHandlers } from './datasets';
 
@@ -117,18 +116,13 @@ function toApiEvent(e: HubEvent): { [E in EventName]: [E, PlwEvents[E]] }[EventN
 export async function openWorkspaceService(
   options: WorkspaceServiceOptions,
 ): Promise<WorkspaceService> {
-  const store = new Store(options.dbPath);
-  const repo = new SweepRepository(store);
-  const sink = new MetricsSink(store);
-  const hub = new EventHub();
-  const hardware = detectHardware();
-  const workers = options.workers ?? defaultWorkers(hardware);
-  const host = options.host ?? new ForkHost();
-  const scheduler = new Scheduler(store, repo, host, sink, hub, {
-    workers,
-    hardware,
-    maxAttempts: 3,
+  const ws = new Workspace({
+    dbPath: options.dbPath,
+    runEverything: true,
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
   });
+  const { store, repo, hub, scheduler, workers, host } = ws;
   const listeners = new Set<EventListener>();
   const emit = <E extends EventName>(event: E, payload: PlwEvents[E]): void => {
     for (const l of listeners) l(event, payload);
@@ -138,14 +132,7 @@ export async function openWorkspaceService(
     if (mapped) emit(mapped[0], mapped[1] as never);
   });
 
-  let closed = false;
-  const kick = (): void => {
-    if (closed) return;
-    void scheduler.run(null).then(
-      () => undefined,
-      (err: unknown) => console.error(err),
-    );
-  };
+  const kick = (): void => ws.kick();
 
   const cellSummary = (c: CellRow, eta: number | null = null): CellSummary => ({
     id: c.id,
@@ -233,6 +220,7 @@ export async function openWorkspaceService(
       version: options.version ?? '0.1.0',
       backend: null,
       workers,
+      runnerPid: ws.role === 'runner' ? null : ws.runnerPid,
     }),
     'sweeps:list': () =>
       repo
@@ -263,14 +251,14 @@ export async function openWorkspaceService(
       const changed =
         action === 'retry-failed'
           ? scheduler.states.requeueUnfinished(id)
-          : scheduler.actOnSweep(id, action);
+          : ws.actOnSweep(id, action);
       if (action === 'retry-failed' || action === 'resume') kick();
       emit('sweeps:changed', { sweepId: id });
       return { changed };
     },
     'cells:action': ({ ids, action }) => {
       let changed = 0;
-      for (const id of ids) if (scheduler.act(id, action)) changed += 1;
+      for (const id of ids) if (ws.act(id, action)) changed += 1;
       if (action === 'retry' || action === 'resume') kick();
       return { changed };
     },
@@ -319,7 +307,6 @@ export async function openWorkspaceService(
     }),
   };
 
-  scheduler.recover();
   kick();
 
   return {
@@ -331,11 +318,6 @@ export async function openWorkspaceService(
       },
     },
     kick,
-    close: async () => {
-      closed = true;
-      await scheduler.shutdown();
-      sink.close();
-      store.close();
-    },
+    close: () => ws.close(),
   };
 }

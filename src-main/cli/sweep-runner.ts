@@ -39,9 +39,20 @@ export async function runSweepWithProgress(options: {
       if (s.recovered > 0) {
         logLine(`re-queued ${s.recovered} cell(s) left running by a stopped run`);
       }
-      logLine(`running on ${s.workers} worker(s)`);
+      if (s.runnerPid === null) logLine(`running on ${s.workers} worker(s)`);
+      else {
+        logLine(
+          `this workspace is being run by another PLW process (pid ${s.runnerPid}): watching it ` +
+            'run the cells; this run takes over if that process stops',
+        );
+      }
       bars = new ProgressBars(s.cells);
     },
+    onTakeOver: ({ recovered }) =>
+      logLine(
+        `the other process stopped: running the cells here now` +
+          (recovered > 0 ? ` (re-queued ${recovered} cell(s) it left running)` : ''),
+      ),
     subscribe: (e) => bars?.onEvent(e),
   });
   const onSignal = (signal: NodeJS.Signals): void => {

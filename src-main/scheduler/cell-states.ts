@@ -65,8 +65,8 @@ export class CellStates {
       ofSweep: db.prepare<[number], { id: number }>(
         'SELECT id FROM cells WHERE sweep_id = ? ORDER BY idx',
       ),
-      activeCount: db.prepare<[{ ids: string | null }], { n: number }>(
-        `SELECT count(*) AS n FROM cells WHERE state = 'queued'
+      unfinished: db.prepare<[{ ids: string | null }], { n: number }>(
+        `SELECT count(*) AS n FROM cells WHERE state IN ('queued', 'running', 'evaluating')
            AND (@ids IS NULL OR sweep_id IN (SELECT value FROM json_each(@ids)))`,
       ),
     };
@@ -89,10 +89,9 @@ export class CellStates {
     });
   }
 
-  hasQueued(sweepIds: readonly number[] | null): boolean {
-    return (
-      this.s.activeCount.get({ ids: sweepIds === null ? null : JSON.stringify(sweepIds) })!.n > 0
-    );
+  /** Cells of `sweepIds` (all sweeps when null) still queued, running or evaluating. */
+  unfinished(sweepIds: readonly number[] | null): number {
+    return this.s.unfinished.get({ ids: sweepIds === null ? null : JSON.stringify(sweepIds) })!.n;
   }
 
   get(id: number): { state: CellState; sweepId: number; attempts: number } | undefined {

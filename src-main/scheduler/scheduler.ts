@@ -82,11 +82,6 @@ export class Scheduler {
     return idle;
   }
 
-  /** Cell ids with a live worker. */
-  runningCells(): number[] {
-    return this.slots.filter((s): s is Running => s !== null).map((s) => s.cellId);
-  }
-
   /** Pause, resume, cancel or retry one cell; returns whether anything changed. */
   act(cellId: number, action: CellAction): boolean {
     const running = this.slots.find((s) => s?.cellId === cellId) ?? null;
@@ -110,11 +105,6 @@ export class Scheduler {
       }
     }
     return changed;
-  }
-
-  /** The same action on every cell of a sweep it applies to; returns how many changed. */
-  actOnSweep(sweepId: number, action: CellAction): number {
-    return this.states.cellsOf(sweepId).filter((id) => this.act(id, action)).length;
   }
 
   /**

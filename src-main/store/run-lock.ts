@@ -11,6 +11,20 @@ export class RunLock {
   private constructor(private readonly file: string) {}
 
   static acquire(dbPath: string): RunLock {
+    const got = RunLock.tryAcquire(dbPath);
+    if (got instanceof RunLock) return got;
+    throw new PlwError(
+      'bad_usage',
+      `${dbPath}: another PLW process (pid ${got.holder}) is running sweeps of this workspace; ` +
+        'wait for it, or stop it and run again',
+    );
+  }
+
+  /**
+   * Takes the lock when it is free or stale, else says which live process holds it (the
+   * caller then watches the workspace instead of running it).
+   */
+  static tryAcquire(dbPath: string): RunLock | { holder: number } {
     const file = `${dbPath}.run-lock`;
     for (let tries = 0; tries < 3; tries++) {
       try {
@@ -21,11 +35,7 @@ export class RunLock {
       }
       const holder = Number(readText(file));
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-        throw new PlwError(
-          'bad_usage',
-          `${dbPath}: another PLW process (pid ${holder}) is running sweeps of this workspace; ` +
-            'wait for it, or stop it and run again',
-        );
+        return { holder };
       }
       removeQuietly(file);
     }

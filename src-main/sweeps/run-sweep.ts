@@ -1,13 +1,9 @@
-import { EventHub, type Subscriber } from '../events/event-hub';
-import { MetricsSink } from '../events/metrics-sink';
-import { Scheduler } from '../scheduler/scheduler';
-import { RunLock } from '../store/run-lock';
-import { Store } from '../store/store';
-import { detectHardware, defaultWorkers, type Hardware } from '../workers/concurrency';
-import { ForkHost } from '../workers/fork-host';
+import type { Subscriber } from '../events/event-hub';
+import type { Hardware } from '../workers/concurrency';
 import type { WorkerHost } from '../workers/host';
+import { Workspace } from '../workspace/workspace';
 import { loadSweepFile, type Builtins } from './load';
-import { SweepRepository, type CellRow } from './repository';
+import type { CellRow } from './repository';
 
 export interface RunSweepOptions {
   dbPath: string;
@@ -20,6 +16,8 @@ export interface RunSweepOptions {
   hardware?: Hardware;
   /** Told what happened before cells start (created or continued, re-queued cells). */
   onStart?: (info: SweepStart) => void;
+  /** Told when this run, watching another process's, takes the workspace over. */
+  onTakeOver?: (info: { recovered: number }) => void;
   subscribe?: Subscriber;
 }
 
@@ -30,6 +28,8 @@ export interface SweepStart {
   recovered: number;
   requeued: number;
   workers: number;
+  /** The pid of the process running the workspace when it is not this one (we watch). */
+  runnerPid: number | null;
 }
 
 /** A sweep run in progress: `done` settles with the cells' final rows. */
@@ -42,69 +42,48 @@ export interface SweepRun {
 /**
  * `plw sweep run`: validates the file, creates the sweep or continues the one made from the
  * same definition, re-queues what a killed process left running and every cell not done, then
- * runs them all. The store is closed when the run ends.
+ * runs them all. When another process (the app, another run) holds the workspace, this one
+ * watches that process run the cells and takes over if it stops. The store is closed when the
+ * run ends.
  */
 export function runSweep(options: RunSweepOptions): SweepRun {
   const loaded = loadSweepFile(options.file, options.builtins);
-  const store = new Store(options.dbPath);
-  let lock: RunLock;
-  try {
-    lock = RunLock.acquire(options.dbPath);
-  } catch (err) {
-    store.close();
-    throw err;
-  }
-  const repo = new SweepRepository(store);
-  const sink = new MetricsSink(store);
-  const hub = new EventHub();
-  const hardware = options.hardware ?? detectHardware();
-  const workers = options.workers ?? defaultWorkers(hardware);
-  const scheduler = new Scheduler(store, repo, options.host ?? new ForkHost(), sink, hub, {
-    workers,
-    hardware,
-    maxAttempts: options.maxAttempts ?? 3,
+  const ws = new Workspace({
+    dbPath: options.dbPath,
+    runEverything: false,
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.hardware === undefined ? {} : { hardware: options.hardware }),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   });
-  let closed = false;
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    sink.close();
-    store.close();
-    lock.release();
-  };
   try {
-    const { id, created } = repo.createOrContinue(loaded.definition, loaded.file);
-    const recovered = scheduler.recover();
-    const requeued = scheduler.states.requeueUnfinished(id);
+    const { id, created } = ws.repo.createOrContinue(loaded.definition, loaded.file);
+    const requeued = ws.scheduler.states.requeueUnfinished(id);
     options.onStart?.({
       sweepId: id,
       created,
-      cells: repo.cells(id),
-      recovered,
+      cells: ws.repo.cells(id),
+      recovered: ws.recovered,
       requeued,
-      workers,
+      workers: ws.workers,
+      runnerPid: ws.role === 'runner' ? null : ws.runnerPid,
     });
-    if (options.subscribe) hub.subscribe(options.subscribe);
-    const done = scheduler.run([id]).then(
-      () => {
-        const cells = repo.cells(id);
-        close();
+    if (options.subscribe) ws.hub.subscribe(options.subscribe);
+    ws.onRoleChange(() => options.onTakeOver?.({ recovered: ws.recovered }));
+    const done = ws.run([id]).then(
+      async () => {
+        const cells = ws.repo.cells(id);
+        await ws.close();
         return cells;
       },
-      (err: unknown) => {
-        close();
+      async (err: unknown) => {
+        await ws.close();
         throw err;
       },
     );
-    return {
-      done,
-      stop: async () => {
-        await scheduler.shutdown();
-        close();
-      },
-    };
+    return { done, stop: () => ws.close() };
   } catch (err) {
-    close();
+    void ws.close();
     throw err;
   }
 }

@@ -1,7 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rig, tempDir, writeDataset } from './helpers';
 
 const cleanups: (() => void)[] = [];
+
+/** Waits for `ready` in the test's own flow, so a failed expectation fails the test. */
+async function until(ready: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > end) throw new Error('timed out waiting for the workers');
+    await sleep(10);
+  }
+}
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
@@ -124,23 +134,13 @@ describe('scheduler with real worker processes', () => {
       train: { steps: 30, checkpointEvery: 5 },
     });
     const [a, b] = repo.cells(id);
-    const stopped = new Promise<void>((resolvePromise) => {
-      let acted = false;
-      events.length = 0;
-      const check = setInterval(() => {
-        const progressed = (cell: number) =>
-          events.some((e) => e.type === 'checkpoint' && e.cellId === cell);
-        if (!acted && progressed(a!.id) && progressed(b!.id)) {
-          acted = true;
-          expect(scheduler.act(a!.id, 'cancel')).toBe(true);
-          expect(scheduler.act(b!.id, 'pause')).toBe(true);
-          clearInterval(check);
-          resolvePromise();
-        }
-      }, 10);
-    });
+    events.length = 0;
     const run = scheduler.run([id]);
-    await stopped;
+    const progressed = (cell: number) =>
+      events.some((e) => e.type === 'checkpoint' && e.cellId === cell);
+    await until(() => progressed(a!.id) && progressed(b!.id));
+    expect(scheduler.act(a!.id, 'cancel')).toBe(true);
+    expect(scheduler.act(b!.id, 'pause')).toBe(true);
     await run;
     expect(repo.cell(a!.id)!.state).toBe('cancelled');
     expect(repo.cell(b!.id)!.state).toBe('paused');
@@ -166,6 +166,8 @@ describe('scheduler with real worker processes', () => {
     process.env.PLW_TEST_STEP_MS = '40';
     cleanups.push(() => delete process.env.PLW_TEST_STEP_MS);
     const { dir, create, scheduler, repo, events } = setup({ workers: 1 });
+    const actOnSweep = (sweep: number, action: 'cancel' | 'retry') =>
+      scheduler.states.cellsOf(sweep).filter((c) => scheduler.act(c, action)).length;
     const { id } = create({
       name: 's',
       plw: [0, 0.5, 1],
@@ -175,11 +177,11 @@ describe('scheduler with real worker processes', () => {
     });
     const run = scheduler.run([id]);
     // Once the first cell trains, cancel the sweep: the running cell and the queued ones.
-    while (!events.some((e) => e.type === 'progress')) await new Promise((r) => setTimeout(r, 10));
-    expect(scheduler.actOnSweep(id, 'cancel')).toBe(3);
+    await until(() => events.some((e) => e.type === 'progress'));
+    expect(actOnSweep(id, 'cancel')).toBe(3);
     await run;
     expect(repo.cells(id).map((c) => c.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
-    expect(scheduler.actOnSweep(id, 'retry')).toBe(3);
+    expect(actOnSweep(id, 'retry')).toBe(3);
     await scheduler.run([id]);
     expect(repo.cells(id).map((c) => [c.state, c.step])).toEqual([
       ['done', 20],
