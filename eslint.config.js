@@ -19,6 +19,12 @@ export default tseslint.config(
     },
   },
   {
+    // The plw-blas addon's loader is CommonJS, as Node loads a .node binding.
+    files: ['native/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src-renderer/**/*.{ts,tsx}', 'test/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },

@@ -3,8 +3,9 @@
 # Debian's packages only: the project never downloads a browser of its own.
 set -euo pipefail
 # chromium: the browser end-to-end tests (driven by playwright-core, never a downloaded browser);
-# fonts-dejavu-core: readable text in its screenshots; librsvg2-bin: SVG figures to PNG.
-need=(chromium fonts-dejavu-core librsvg2-bin)
+# fonts-dejavu-core: readable text in its screenshots; librsvg2-bin: SVG figures to PNG;
+# libopenblas-dev: the plw-blas addon (native/plw-blas) links it when npm ci builds it.
+need=(chromium fonts-dejavu-core librsvg2-bin libopenblas-dev)
 for pkg in "$@"; do need+=("$pkg"); done
 missing=()
 for pkg in "${need[@]}"; do

@@ -1,13 +1,15 @@
 /**
  * Compute backend selection for workers (ARCHITECTURE.md, "Compute backend"): `initBackend`
  * starts the fastest TensorFlow.js backend that loads — tfjs-node-gpu, tfjs-node, WASM (SIMD,
- * threaded in Node, with the PLW kernel overrides of ./wasm-kernels/), then the pure-JS CPU
- * backend — and reports which one and why the others were skipped.
+ * threaded in Node, with the PLW kernel overrides of ./wasm-kernels/) with its matrix products
+ * in OpenBLAS (./blas.ts), the same with XNNPACK's, then the pure-JS CPU backend — and reports
+ * which one and why the others were skipped.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { UsageError } from '../../src-shared/errors';
+import { loadBlas } from './blas';
 import { loadNative, type NativePackage } from './native';
 import { setBackendOrThrow } from './set-backend';
 import {
@@ -16,6 +18,8 @@ import {
   type BackendName,
   type InitBackendOptions,
   type SkippedBackend,
+  WASM_ALIAS,
+  WASM_BACKENDS,
 } from './types';
 import { assertPinnedTfjsVersion } from './version';
 import { defaultThreads, startWasm } from './wasm';
@@ -28,7 +32,10 @@ const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', NativePackage> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-type Started = Pick<BackendInfo, 'tfBackend' | 'threads' | 'threadsNote' | 'kernelOverrides'>;
+type Started = Pick<
+  BackendInfo,
+  'tfBackend' | 'threads' | 'threadsNote' | 'kernelOverrides' | 'blas'
+>;
 
 async function start(name: BackendName, options: InitBackendOptions): Promise<Started> {
   switch (name) {
@@ -37,7 +44,15 @@ async function start(name: BackendName, options: InitBackendOptions): Promise<St
       await loadNative(NATIVE_PACKAGE[name]);
       await setBackendOrThrow('tensorflow');
       return { tfBackend: 'tensorflow' };
-    case 'wasm': {
+    case 'wasm-blas': {
+      // Loaded before the WASM module starts: when it fails, nothing has started yet.
+      const threads = options.threads ?? defaultThreads();
+      const loaded = loadBlas(threads);
+      const started = await startWasm(threads, options.kernelOverrides ?? true, loaded.blas);
+      const blas = { coreType: loaded.coreType, threads: loaded.threads, note: loaded.note };
+      return { tfBackend: 'wasm', ...started, blas };
+    }
+    case 'wasm-xnnpack': {
       const started = await startWasm(
         options.threads ?? defaultThreads(),
         options.kernelOverrides ?? true,
@@ -50,14 +65,16 @@ async function start(name: BackendName, options: InitBackendOptions): Promise<St
   }
 }
 
-function parseBackendName(value: string): BackendName {
+/** The backends `--backend value` may start, in order (`wasm`: either WASM backend). */
+function parseBackendName(value: string): readonly BackendName[] {
+  if (value === WASM_ALIAS) return WASM_BACKENDS;
   const name = BACKEND_NAMES.find((n) => n === value);
   if (name === undefined) {
     throw new UsageError(
-      `--backend: unknown backend "${value}"; expected one of ${BACKEND_NAMES.join(', ')}`,
+      `--backend: unknown backend "${value}"; expected one of ${[...BACKEND_NAMES, WASM_ALIAS].join(', ')}`,
     );
   }
-  return name;
+  return [name];
 }
 
 function errorText(err: unknown): string {
@@ -73,13 +90,19 @@ async function choose(options: InitBackendOptions): Promise<BackendInfo> {
     throw new UsageError(`--threads: expected an integer >= 1, got ${options.threads}`);
   }
   if (options.backend !== undefined) {
-    const name = parseBackendName(options.backend);
-    try {
-      const started = await start(name, options);
-      return { name, ...started, reason: `forced with --backend ${name}`, skipped: [] };
-    } catch (err) {
-      throw new UsageError(`--backend ${name}: cannot load it: ${errorText(err)}`);
+    const forced = options.backend;
+    const names = parseBackendName(forced);
+    const skipped: SkippedBackend[] = [];
+    for (const name of names) {
+      try {
+        const started = await start(name, options);
+        return { name, ...started, reason: `forced with --backend ${forced}`, skipped };
+      } catch (err) {
+        skipped.push({ name, why: errorText(err) });
+      }
     }
+    const why = skipped.map((s) => (names.length > 1 ? `${s.name}: ${s.why}` : s.why)).join('; ');
+    throw new UsageError(`--backend ${forced}: cannot load it: ${why}`);
   }
   const skipped: SkippedBackend[] = [];
   for (const name of BACKEND_NAMES) {
@@ -135,6 +158,7 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
   if (options.backend !== undefined && options.backend !== first.options.backend) {
     return first.info.then((info) => {
       if (info.name === options.backend) return info;
+      if (options.backend === WASM_ALIAS && info.tfBackend === 'wasm') return info;
       throw new UsageError(
         `--backend ${options.backend}: the ${info.name} backend is already in use in this process`,
       );
@@ -143,10 +167,22 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
   return first.info;
 }
 
-/** One line for logs: `wasm (2 threads); skipped tensorflow-gpu: …; tensorflow: …`. */
+/**
+ * One line for logs: `wasm-blas (2 threads; OpenBLAS SkylakeX: …): the fastest backend that
+ * loaded (…); skipped tensorflow-gpu: …; tensorflow: …`.
+ */
 export function describeBackend(info: BackendInfo): string {
-  const threads =
-    info.threads === undefined ? '' : ` (${info.threads} thread${info.threads === 1 ? '' : 's'})`;
+  const parts: string[] = [];
+  if (info.threads !== undefined) {
+    parts.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
+  }
+  if (info.blas !== undefined) {
+    parts.push(
+      `OpenBLAS ${info.blas.coreType}, ${info.blas.threads} thread${info.blas.threads === 1 ? '' : 's'}: ${info.blas.note}`,
+    );
+  }
+  if (info.threadsNote !== undefined) parts.push(info.threadsNote);
+  const threads = parts.length === 0 ? '' : ` (${parts.join('; ')})`;
   const skipped =
     info.skipped.length === 0
       ? ''

@@ -1,7 +1,22 @@
-/** The backends PLW Studio can run on, fastest first (ARCHITECTURE.md, "Compute backend"). */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * The backends PLW Studio can run on, fastest first (ARCHITECTURE.md, "Compute backend").
+ * Both `wasm-*` run TensorFlow.js's WASM backend with the PLW kernels; they differ in who
+ * computes the matrix products: OpenBLAS through the plw-blas addon (`wasm-blas`), or
+ * XNNPACK inside the WASM module (`wasm-xnnpack`, where the addon is not built).
+ */
+export const BACKEND_NAMES = [
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm-blas',
+  'wasm-xnnpack',
+  'cpu',
+] as const;
 
 export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** `--backend wasm`: the first of these that loads (the name before OpenBLAS came in). */
+export const WASM_ALIAS = 'wasm';
+export const WASM_BACKENDS: readonly BackendName[] = ['wasm-blas', 'wasm-xnnpack'];
 
 export interface InitBackendOptions {
   /** Force one backend (`--backend NAME`); loading it must succeed or initBackend throws. */
@@ -40,4 +55,6 @@ export interface BackendInfo {
   threadsNote?: string;
   /** WASM only: whether the PLW kernel overrides are registered. */
   kernelOverrides?: boolean;
+  /** wasm-blas only: OpenBLAS's core type (kernels), its threads, and how the type was chosen. */
+  blas?: { coreType: string; threads: number; note: string };
 }

@@ -5,7 +5,8 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import * as tf from '@tensorflow/tfjs-core';
 import { setBackendOrThrow } from './set-backend';
 import { useThreadedWasmFactory } from './wasm-threads';
-import { registerWasmKernelOverrides } from './wasm-kernels/index';
+import type { PlwBlas } from './blas';
+import { registerBlasBatchMatMul, registerWasmKernelOverrides } from './wasm-kernels/index';
 import { asWasmBackend, checkWasmInternals } from './wasm-kernels/internals';
 
 const require = createRequire(import.meta.url);
@@ -40,11 +41,13 @@ export interface WasmStart {
 /**
  * Starts the WASM backend from the binaries in node_modules (file paths: Node has no fetch of
  * relative URLs), threaded when more than one thread is asked for and the threaded module
- * starts (./wasm-threads.ts), else single-threaded with the reason in `threadsNote`.
+ * starts (./wasm-threads.ts), else single-threaded with the reason in `threadsNote`. With
+ * `blas` (./blas.ts), OpenBLAS computes every BatchMatMul instead of XNNPACK.
  */
 export async function startWasm(
   requestedThreads: number,
   kernelOverrides = true,
+  blas?: PlwBlas,
 ): Promise<WasmStart> {
   const dir = wasmDistDir();
   setWasmPaths({
@@ -53,6 +56,21 @@ export async function startWasm(
     'tfjs-backend-wasm-threaded-simd.wasm': join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'),
   });
   if (kernelOverrides) registerWasmKernelOverrides();
+  const restoreMatMul = blas === undefined ? null : registerBlasBatchMatMul(blas);
+  try {
+    const started = await startModule(requestedThreads, kernelOverrides || blas !== undefined);
+    return { ...started, kernelOverrides };
+  } catch (err) {
+    restoreMatMul?.();
+    throw err;
+  }
+}
+
+/** Starts the (threaded if asked) module; `checkInternals` when PLW kernels will reach into it. */
+async function startModule(
+  requestedThreads: number,
+  checkInternals: boolean,
+): Promise<Omit<WasmStart, 'kernelOverrides'>> {
   let threadsNote: string | undefined;
   let started = false;
   if (requestedThreads > 1) {
@@ -70,7 +88,7 @@ export async function startWasm(
     setThreadsCount(1);
     await setBackendOrThrow('wasm');
   }
-  if (kernelOverrides) {
+  if (checkInternals) {
     const problem = checkWasmInternals(asWasmBackend(tf.backend()));
     if (problem !== null) throw new Error(`the PLW wasm kernels cannot run: ${problem}`);
   }
@@ -78,7 +96,5 @@ export async function startWasm(
   if (threadsNote === undefined && threads < requestedThreads) {
     threadsNote = `asked for ${requestedThreads} threads, XNNPACK runs ${threads}`;
   }
-  return threadsNote === undefined
-    ? { threads, kernelOverrides }
-    : { threads, threadsNote, kernelOverrides };
+  return threadsNote === undefined ? { threads } : { threads, threadsNote };
 }

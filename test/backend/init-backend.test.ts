@@ -7,7 +7,7 @@ import { nativeBindingProblem } from '../../src-worker/backend/native';
 describe('initBackend', () => {
   it('rejects an unknown --backend name, listing the valid ones', async () => {
     await expect(initBackend({ backend: 'tpu' })).rejects.toThrow(
-      /--backend: unknown backend "tpu"; expected one of tensorflow-gpu, tensorflow, wasm, cpu/,
+      /--backend: unknown backend "tpu"; expected one of tensorflow-gpu, tensorflow, wasm-blas, wasm-xnnpack, cpu, wasm/,
     );
   });
 
@@ -34,7 +34,7 @@ describe('initBackend', () => {
       const problem = nativeBindingProblem(pkg);
       if (problem !== null) expect(info.skipped.map((s) => s.why)).toContain(problem);
     }
-    if (info.name === 'wasm') {
+    if (info.tfBackend === 'wasm') {
       expect(info.threads).toBe(1);
       expect(info.kernelOverrides).toBe(true);
     }

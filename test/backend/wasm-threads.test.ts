@@ -9,7 +9,7 @@ import { expectSameOnWasmAndCpu, randomNormal } from './compare';
 
 describe('threaded WASM in Node', () => {
   it('starts XNNPACK with the requested 2 threads and computes like the CPU backend', async () => {
-    const info = await initBackend({ backend: 'wasm', threads: 2 });
+    const info = await initBackend({ backend: 'wasm-xnnpack', threads: 2 });
     expect(info.threadsNote).toBeUndefined();
     expect(info.threads).toBe(2);
     const rng = new Rng(21);
@@ -27,7 +27,7 @@ describe('threaded WASM in Node', () => {
     );
   });
 
-  it('lets a process that used threads exit on its own', () => {
+  it('lets a process that used threads (XNNPACK and OpenBLAS where built) exit on its own', () => {
     const entry = join(REPO_ROOT, 'src-worker/backend/index.ts');
     const script =
       `import * as tf from '@tensorflow/tfjs-core';` +
@@ -42,6 +42,6 @@ describe('threaded WASM in Node', () => {
     );
     expect(r.signal, 'killed by the timeout: the pool threads kept it alive').toBeNull();
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'wasm', threads: 2 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ tfBackend: 'wasm', threads: 2 });
   });
 });

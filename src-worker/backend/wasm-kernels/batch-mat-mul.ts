@@ -186,10 +186,27 @@ function gemmBatches(
   }
 }
 
-const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
-  const b = asWasmBackend(backend);
-  const { a, b: bIn } = inputs as { a: TensorInfo; b: TensorInfo };
-  const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
+/** Shapes and batch mapping of C = op(A)·op(B) with numpy-style batch broadcasting. */
+export interface MatMulPlan {
+  m: number;
+  k: number;
+  n: number;
+  outShape: number[];
+  batchA: number;
+  batchB: number;
+  outBatch: number;
+  /** For each output batch, the flat batch index into a and into b. */
+  aIndex: Int32Array;
+  bIndex: Int32Array;
+}
+
+/** Checks the operands of a BatchMatMul and works out its shapes (shared by both kernels). */
+export function matMulPlan(
+  a: TensorInfo,
+  bIn: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): MatMulPlan {
   if (a.dtype !== 'float32' || bIn.dtype !== 'float32') {
     throw new Error('BatchMatMul on wasm supports float32 only');
   }
@@ -208,18 +225,35 @@ const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
   const aBatchShape = a.shape.slice(0, -2);
   const bBatchShape = bIn.shape.slice(0, -2);
   const outBatchShape = broadcast_util.assertAndGetBroadcastShape(aBatchShape, bBatchShape);
-  const outShape = [...outBatchShape, m, n];
-  const outSize = util.sizeFromShape(outShape);
-  if (outSize === 0 || k === 0) {
-    const out = b.makeOutput(outShape, 'float32');
-    if (outSize > 0) heapView(b, out).fill(0);
-    return out;
-  }
-  const batchA = util.sizeFromShape(aBatchShape);
-  const batchB = util.sizeFromShape(bBatchShape);
-  const outBatch = util.sizeFromShape(outBatchShape);
-  const aIndex = broadcastBatchIndex(outBatchShape, aBatchShape);
-  const bIndex = broadcastBatchIndex(outBatchShape, bBatchShape);
+  return {
+    m,
+    k,
+    n,
+    outShape: [...outBatchShape, m, n],
+    batchA: util.sizeFromShape(aBatchShape),
+    batchB: util.sizeFromShape(bBatchShape),
+    outBatch: util.sizeFromShape(outBatchShape),
+    aIndex: broadcastBatchIndex(outBatchShape, aBatchShape),
+    bIndex: broadcastBatchIndex(outBatchShape, bBatchShape),
+  };
+}
+
+/** The output of an empty product: no elements, or zeros when the inner dimension is 0. */
+export function emptyProduct(b: WasmBackend, plan: MatMulPlan): TensorInfo | null {
+  if (plan.k > 0 && util.sizeFromShape(plan.outShape) > 0) return null;
+  const out = b.makeOutput(plan.outShape, 'float32');
+  if (util.sizeFromShape(plan.outShape) > 0) heapView(b, out).fill(0);
+  return out;
+}
+
+const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = asWasmBackend(backend);
+  const { a, b: bIn } = inputs as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
+  const plan = matMulPlan(a, bIn, transposeA, transposeB);
+  const empty = emptyProduct(b, plan);
+  if (empty !== null) return empty;
+  const { m, k, n, outShape, batchA, batchB, outBatch, aIndex, bIndex } = plan;
   const temps: TensorInfo[] = [];
   const keep = (t: TensorInfo, original: TensorInfo): TensorInfo => {
     if (t !== original) temps.push(t);

@@ -4,7 +4,9 @@ import {
   unregisterKernel,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
+import type { PlwBlas } from '../blas';
 import { plwAdamWConfig } from './adamw';
+import { blasBatchMatMulConfig } from './blas-mat-mul';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { gatherV2Config } from './gather';
 import { castConfig, identityConfig } from './identity';
@@ -58,4 +60,22 @@ export function registerWasmKernelOverrides(): void {
     registerKernel(setupFunc === undefined ? config : { ...config, setupFunc });
   }
   registered = true;
+}
+
+/**
+ * Makes OpenBLAS (../blas.ts) the wasm BatchMatMul, over the XNNPACK override when that is
+ * registered. Call before the wasm backend is initialized, like the overrides. Returns a
+ * function that restores the previous kernel.
+ */
+export function registerBlasBatchMatMul(blas: PlwBlas): () => void {
+  const config = blasBatchMatMulConfig(blas);
+  const current = stockOrNull(config.kernelName);
+  if (current !== null) unregisterKernel(config.kernelName, 'wasm');
+  const setupFunc = current?.setupFunc;
+  registerKernel(setupFunc === undefined ? config : { ...config, setupFunc });
+  /** Puts the previous kernel back (the backend did not start). */
+  return () => {
+    unregisterKernel(config.kernelName, 'wasm');
+    if (current !== null) registerKernel(current);
+  };
 }
