@@ -86,6 +86,30 @@ export default tseslint.config(
     },
   },
   {
+    // The Electron shell is the main process: no worker code (tfjs, loaders) in it, directly or
+    // through the CLI's commands; it reads the catalogue of src-shared and starts workers.
+    files: ['src-main/electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/src-renderer/**',
+                '**/src-worker/**',
+                '**/cli/commands/**',
+                '**/cli/demo/base-model*',
+              ],
+              message:
+                'No worker code in the main process: read src-shared/catalogue, run engine work in a worker.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src-main/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': [

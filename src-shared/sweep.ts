@@ -5,6 +5,7 @@
  * model and dataset paths exist?) live in src-main/sweeps/.
  */
 import { z } from 'zod';
+import { canonicalTaskName, STANDARD_TASK_NAMES } from './catalogue';
 import { InputError } from './errors';
 
 /** METHOD.md's PLW grid: w = PLW^0.30103 spreads these evenly-ish over [0, 1]. */
@@ -13,16 +14,7 @@ export const DEFAULT_PLW_GRID: readonly number[] = [
 ];
 
 /** Benchmarks of CLI.md (`plw eval --task`); each needs its data file in a sweep. */
-export const STANDARD_TASKS: readonly string[] = [
-  'arc_challenge',
-  'piqa',
-  'truthfulqa_mc1',
-  'winogrande',
-  'wmt14-en-fr',
-  'wmt14-fr-en',
-  'wmt16-en-de',
-  'wmt16-de-en',
-];
+export const STANDARD_TASKS: readonly string[] = STANDARD_TASK_NAMES;
 
 const positiveInt = z.number().int().positive();
 
@@ -110,6 +102,8 @@ function sweepSchema(builtinTasks: readonly string[]) {
   const benchmark = z
     .union([z.string().min(1), benchmarkObject])
     .transform((b): BenchmarkSpec => (typeof b === 'string' ? { task: b } : b))
+    // lm-eval's spelling is canonical; older spellings (aliases) still read.
+    .transform((b): BenchmarkSpec => ({ ...b, task: canonicalTaskName(b.task) ?? b.task }))
     .superRefine((b, ctx) => {
       if (!known.includes(b.task)) {
         ctx.addIssue({

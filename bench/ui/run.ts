@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { chromium, type Page } from 'playwright-core';
 import { openWorkspaceService } from '../../src-main/app/service';
-import { cliBuiltins } from '../../src-main/cli/commands/sweep';
+import { appBuiltins } from '../../src-main/sweeps/builtins';
 import { startWebServer } from '../../src-main/server/web-server';
 import { ForkHost } from '../../src-main/workers/fork-host';
 import { DEFAULT_PLW_GRID } from '../../src-shared/sweep';
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   process.env.PLW_BENCH_INTERVAL = String(INTERVAL);
   process.env.PLW_BENCH_HISTORY_CELL = '1';
   process.env.PLW_BENCH_HISTORY = String(HISTORY);
-  const builtins = cliBuiltins();
+  const builtins = appBuiltins();
   const service = await openWorkspaceService({
     dbPath,
     builtins,

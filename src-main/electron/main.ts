@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import type { Channel } from '../../src-shared/api';
 import { dispatch } from '../api/dispatch';
 import { openWorkspaceService, type WorkspaceService } from '../app/service';
-import { cliBuiltins } from '../cli/commands/sweep';
+import { appBuiltins } from '../sweeps/builtins';
 import { prepareDemoSweep } from '../cli/demo/prepare';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
 import { UtilityProcessHost } from './utility-host';
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const service: WorkspaceService = await openWorkspaceService({
     dbPath: join(app.getPath('userData'), 'workspace.sqlite'),
     host: new UtilityProcessHost(),
-    builtins: cliBuiltins(),
+    builtins: appBuiltins(),
     demoSweep: () => prepareDemoSweep((line) => console.log(line)),
   });
 

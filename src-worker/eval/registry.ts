@@ -1,3 +1,4 @@
+import { canonicalTaskName, unknownTaskMessage } from '../../src-shared/catalogue';
 import { UsageError } from '../../src-shared/errors';
 import { BENCHMARK_TASKS, DEMO_TASKS, type TaskDefinition } from './tasks/index';
 
@@ -6,14 +7,10 @@ export function allTasks(): readonly TaskDefinition[] {
   return [...BENCHMARK_TASKS, ...DEMO_TASKS];
 }
 
+/** A task by its lm-evaluation-harness name or an older alias (src-shared/catalogue). */
 export function findTask(name: string): TaskDefinition {
-  const task = allTasks().find((t) => t.name === name);
-  if (task === undefined) {
-    throw new UsageError(
-      `--task ${name}: unknown task; one of ${allTasks()
-        .map((t) => t.name)
-        .join(', ')}`,
-    );
-  }
+  const canonical = canonicalTaskName(name);
+  const task = allTasks().find((t) => t.name === canonical);
+  if (task === undefined) throw new UsageError(`--task ${name}: ${unknownTaskMessage(name)}`);
   return task;
 }

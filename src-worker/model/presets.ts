@@ -2,6 +2,7 @@
  * Exports the built-in model presets (`PRESETS`, `findPreset`): tiny LLaMA configs for
  * from-scratch demo models and the two benchmark configs of PERF-NOTES.md.
  */
+import { MODEL_PRESETS } from '../../src-shared/catalogue';
 import type { ModelConfig } from './types';
 
 export interface ModelPreset {
@@ -15,11 +16,16 @@ export interface ModelPreset {
 /** Shared by all presets: LLaMA-2's norm epsilon and RoPE base; no padding id in LLaMA. */
 const COMMON = { rmsNormEps: 1e-5, ropeTheta: 10000, maxPositionEmbeddings: 2048 } as const;
 
+/** Name, description and tokenizer come from the catalogue (src-shared/catalogue.ts). */
+function catalogued(name: string): Omit<ModelPreset, 'config'> {
+  const entry = MODEL_PRESETS.find((p) => p.name === name);
+  if (entry === undefined) throw new Error(`preset ${name} is not in src-shared/catalogue.ts`);
+  return entry;
+}
+
 export const PRESETS: readonly ModelPreset[] = [
   {
-    name: 'tiny-byte',
-    description: 'demo model for the byte tokenizer: d 128, 4 layers, 4 heads (2 KV), tied head',
-    tokenizer: 'byte',
+    ...catalogued('tiny-byte'),
     config: {
       ...COMMON,
       vocabSize: 259, // ByteTokenizer: 256 bytes + PAD/BOS/EOS
@@ -35,9 +41,7 @@ export const PRESETS: readonly ModelPreset[] = [
     },
   },
   {
-    name: 'perf-a',
-    description: 'PERF-NOTES config a: vocab 512, d 128, 4 layers, 4 heads (0.9M params)',
-    tokenizer: null,
+    ...catalogued('perf-a'),
     config: {
       ...COMMON,
       vocabSize: 512,
@@ -53,9 +57,7 @@ export const PRESETS: readonly ModelPreset[] = [
     },
   },
   {
-    name: 'perf-b',
-    description: 'PERF-NOTES config b: vocab 2048, d 256, 6 layers, 8 heads (5.9M params)',
-    tokenizer: null,
+    ...catalogued('perf-b'),
     config: {
       ...COMMON,
       vocabSize: 2048,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkspaceService, type WorkspaceService } from '../../src-main/app/service';
-import { cliBuiltins } from '../../src-main/cli/commands/sweep';
+import { appBuiltins } from '../../src-main/sweeps/builtins';
 import { demoDefinition } from '../../src-main/cli/demo/demo-sweep';
 
 describe('sweeps:demo', () => {
@@ -22,7 +22,7 @@ describe('sweeps:demo', () => {
     dir = mkdtempSync(join(tmpdir(), 'plw-demo-sweep-'));
     service = await openWorkspaceService({
       dbPath: join(dir, 'w.db'),
-      builtins: cliBuiltins(),
+      builtins: appBuiltins(),
       workers: 1,
       baseDir: dir,
       demoSweep: async () => {

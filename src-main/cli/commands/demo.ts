@@ -10,7 +10,8 @@ import { dbPathOption } from '../../store/paths';
 import { defaultWorkers, detectHardware } from '../../workers/concurrency';
 import { SweepRepository } from '../../sweeps/repository';
 import { openExistingStore } from '../../sweeps/status';
-import { demoBaseModel, demoDefinition } from '../demo/demo-sweep';
+import { demoBaseModel } from '../demo/base-model';
+import { demoDefinition } from '../demo/demo-sweep';
 import { runSweepWithProgress } from '../sweep-runner';
 import {
   action,
@@ -20,7 +21,7 @@ import {
   printJson,
   type CommandRegistrar,
 } from '../io';
-import { cliBuiltins } from './sweep';
+import { appBuiltins } from '../../sweeps/builtins';
 
 interface DemoOptions {
   db?: string;
@@ -81,7 +82,7 @@ async function demo(opts: DemoOptions): Promise<number> {
   const { sweepId, cells } = await runSweepWithProgress({
     dbPath,
     file,
-    builtins: cliBuiltins(),
+    builtins: appBuiltins(),
     // Tiny models: two single-threaded workers beat one two-threaded one (elementwise work
     // dominates), so the demo runs two at once even where the general default is one.
     workers: opts.workers ?? Math.max(2, defaultWorkers(detectHardware())),

@@ -8,7 +8,7 @@ import { startWebServer } from '../../server/web-server';
 import { dbPathOption } from '../../store/paths';
 import { action, logLine, parseInteger, type CommandRegistrar } from '../io';
 import { prepareDemoSweep } from '../demo/prepare';
-import { cliBuiltins } from './sweep';
+import { appBuiltins } from '../../sweeps/builtins';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const RENDERER = join(ROOT, 'out/renderer');
@@ -45,7 +45,7 @@ async function serve(opts: ServeOptions): Promise<number> {
   const dbPath = dbPathOption(opts.db);
   const service = await openWorkspaceService({
     dbPath,
-    builtins: cliBuiltins(),
+    builtins: appBuiltins(),
     demoSweep: () => prepareDemoSweep(logLine),
     baseDir: process.cwd(),
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),

@@ -1,32 +1,12 @@
 import type { Command } from 'commander';
-import { basename, join } from 'node:path';
-import { DEMO_DATA_DIR, DEMO_FILE_NAMES } from '../../../src-worker/data/demo/index';
-import { allTasks } from '../../../src-worker/eval/registry';
-import { PRESETS } from '../../../src-worker/model/presets';
+import { basename } from 'node:path';
 import type { CellRow } from '../../sweeps/repository';
 import { dbPathOption } from '../../store/paths';
-import type { Builtins } from '../../sweeps/load';
+import { appBuiltins } from '../../sweeps/builtins';
 import { SweepRepository } from '../../sweeps/repository';
 import { openExistingStore, sweepStatus, type SweepStatus } from '../../sweeps/status';
 import { runSweepWithProgress } from '../sweep-runner';
 import { action, logLine, parseInteger, printJson, type CommandRegistrar } from '../io';
-
-/** Names a sweep file may use without a path: model presets, demo datasets, demo tasks. */
-export function cliBuiltins(): Builtins {
-  const datasets = Object.fromEntries(
-    DEMO_FILE_NAMES.filter((f) => f.endsWith('.jsonl')).map((f) => [
-      f.replace(/\.jsonl$/, ''),
-      join(DEMO_DATA_DIR, f),
-    ]),
-  );
-  return {
-    models: PRESETS.map((p) => p.name),
-    datasets,
-    tasks: allTasks()
-      .filter((t) => !t.needsData)
-      .map((t) => t.name),
-  };
-}
 
 function short(path: string): string {
   return path.includes('/') ? basename(path) : path;
@@ -59,7 +39,7 @@ async function run(file: string, opts: { db?: string; workers?: number }): Promi
   const { cells } = await runSweepWithProgress({
     dbPath: dbPathOption(opts.db),
     file,
-    builtins: cliBuiltins(),
+    builtins: appBuiltins(),
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
   });
   logLine(`sweep finished: ${summary(cells)}`);

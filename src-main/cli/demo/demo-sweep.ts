@@ -4,13 +4,11 @@
  * `demo-base` in the sweep file stands for that model's directory.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DEMO_DATA_DIR } from '../../../src-worker/data/demo/index';
-import { runPretraining } from '../../../src-worker/train/pretrain';
+import { join } from 'node:path';
+import { resourcesDir } from '../../sweeps/builtins';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const DEMO_SWEEP_FILE = join(ROOT, 'resources/demo/demo-sweep.json');
+// No worker code here: the Electron shell reads this module (prepare.ts).
+export const DEMO_SWEEP_FILE = join(resourcesDir(), 'demo/demo-sweep.json');
 export const DEMO_BASE = 'demo-base';
 
 export interface DemoOverrides {
@@ -31,22 +29,4 @@ export function demoDefinition(
   if (overrides.steps !== undefined) def.train = { ...def.train, steps: overrides.steps };
   if (overrides.plw !== undefined) def.plw = overrides.plw;
   return def;
-}
-
-/** Builds (or finds in the cache) the demo base model in this process; returns its directory. */
-export async function demoBaseModel(options: {
-  steps?: number;
-  onProgress?: (step: number, total: number, loss: number, eta: number | null) => void;
-}): Promise<{ dir: string; cached: boolean }> {
-  const result = await runPretraining(
-    {
-      corpus: join(DEMO_DATA_DIR, 'corpus.txt'),
-      name: 'demo-base',
-      ...(options.steps === undefined ? {} : { steps: options.steps }),
-    },
-    {
-      onStep: (e) => options.onProgress?.(e.step, e.totalSteps, e.loss, e.etaSeconds),
-    },
-  );
-  return { dir: result.model, cached: result.cached };
 }

@@ -3,12 +3,13 @@
  * model is pre-trained (or found in the cache) by a `plw pretrain` child process.
  */
 import { spawn } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { PlwError } from '../../../src-shared/errors';
+import { resourcesDir } from '../../sweeps/builtins';
 import { DEMO_BASE, demoDefinition } from './demo-sweep';
 
-const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'bin/plw.mjs');
+/** bin/plw.mjs beside resources/, from the source tree or the bundled Electron main. */
+const BIN = join(dirname(resourcesDir()), 'bin/plw.mjs');
 
 export function prepareDemoSweep(log: (line: string) => void): Promise<unknown> {
   return new Promise((resolvePromise, reject) => {

@@ -1,3 +1,4 @@
+import { findBenchmark } from '../../../src-shared/catalogue';
 import { UsageError } from '../../../src-shared/errors';
 import type { GenerationInstance, MultipleChoiceInstance } from '../instances';
 import { ARC_EASY_SPLITS, ARC_SPLITS, loadArc } from '../loaders/arc';
@@ -45,6 +46,13 @@ export interface TaskDefinition {
   build(options: TaskOptions): Promise<BuiltTask>;
 }
 
+/** Default shots of a benchmark, from the catalogue every process reads. */
+function catalogueShots(name: string): number {
+  const entry = findBenchmark(name);
+  if (entry === undefined) throw new Error(`${name} is not in src-shared/catalogue.ts`);
+  return entry.defaultShots;
+}
+
 function limited<T>(docs: T[], limit: number | undefined): T[] {
   return limit === undefined ? docs : docs.slice(0, limit);
 }
@@ -79,12 +87,12 @@ function fewshotOptions<D>(o: TaskOptions, shots: number, train: readonly D[], e
  */
 function choiceTask<D>(
   name: string,
-  defaultShots: number,
   naming: SplitNaming,
   load: (files: readonly string[]) => Promise<D[]>,
   template: ChoiceTemplate<D>,
   extraDraw: boolean,
 ): TaskDefinition {
+  const defaultShots = catalogueShots(name);
   return {
     name,
     kind: 'multiple_choice',
@@ -129,18 +137,18 @@ function translationTask(name: string, pair: LanguagePair, testSet: string): Tas
 /** The benchmarks of METHOD.md under their lm-eval task names. */
 export const BENCHMARK_TASKS: readonly TaskDefinition[] = [
   // arc_easy.yaml: test_split "test", no fewshot_split.
-  choiceTask('arc_challenge', 25, ARC_SPLITS, loadArc, ARC_TEMPLATE, false),
-  choiceTask('arc_easy', 25, ARC_EASY_SPLITS, loadArc, ARC_TEMPLATE, false),
+  choiceTask('arc_challenge', ARC_SPLITS, loadArc, ARC_TEMPLATE, false),
+  choiceTask('arc_easy', ARC_EASY_SPLITS, loadArc, ARC_TEMPLATE, false),
   // piqa.yaml: training and validation splits only.
-  choiceTask('piqa', 0, PIQA_SPLITS, loadPiqa, PIQA_TEMPLATE, true),
-  choiceTask('truthfulqa_mc1', 0, TRUTHFULQA_SPLITS, loadTruthfulQa, TRUTHFULQA_TEMPLATE, false),
+  choiceTask('piqa', PIQA_SPLITS, loadPiqa, PIQA_TEMPLATE, true),
+  choiceTask('truthfulqa_mc1', TRUTHFULQA_SPLITS, loadTruthfulQa, TRUTHFULQA_TEMPLATE, false),
   {
     name: 'winogrande',
     kind: 'multiple_choice',
-    defaultShots: 5,
+    defaultShots: catalogueShots('winogrande'),
     needsData: true,
     async build(o) {
-      const shots = o.shots ?? 5;
+      const shots = o.shots ?? catalogueShots('winogrande');
       const data = dataPath('winogrande', o);
       const splits = resolveSplits(data, WINOGRANDE_SPLITS);
       if (shots > 0) needTrain('winogrande', splits, data);
