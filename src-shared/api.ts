@@ -132,20 +132,41 @@ export interface AnalysisGroupView {
   /** 95% parametric-bootstrap interval for lambda. */
   lambdaInterval: [number, number] | null;
   verdict: string;
+  /** The smallest PLW effect the sweep could detect, in words (under the verdict). */
+  power: string | null;
   /** Each benchmark's scores against w with its own quadratic fit (null if too few points). */
   curves: {
     benchmark: string;
-    points: { plw: number; w: number; score: number }[];
+    /** One per score, with its 95% interval (error bar) where known. */
+    points: { plw: number; w: number; score: number; lower: number | null; upper: number | null }[];
     fit: { intercept: number; w: number; w2: number } | null;
+    /** Chance level (dashed line); null when unknown. */
+    chance: number | null;
   }[];
   /** Unweighted mean of the benchmarks per PLW (the paper's aggregate figure). */
   aggregate: { plw: number; w: number; score: number }[];
+  /** Benchmarks and whether each was fitted, with what the data can and cannot say. */
+  benchmarkStates: AnalysisBenchmarkState[];
+  /** Flags in words, shown next to the verdict ("demo_gen: every score is 0 — excluded"). */
+  notes: string[];
+}
+
+export interface AnalysisBenchmarkState {
+  benchmark: string;
+  excluded: boolean;
+  flag: 'constant' | 'at_chance' | null;
+  chance: number | null;
 }
 
 export interface AnalysisSummary {
   groups: AnalysisGroupView[];
-  /** Groups that could not be fitted yet, and why. */
-  skipped: { label: string; reason: string }[];
+  /** Groups that could not be fitted yet, and why, with their benchmarks (to re-include one). */
+  skipped: {
+    label: string;
+    reason: string;
+    notes: string[];
+    benchmarkStates: AnalysisBenchmarkState[];
+  }[];
 }
 
 /** A dataset the workspace knows: a built-in, a file the user added, or one a sweep used. */
@@ -232,6 +253,8 @@ export const requestSchemas = {
       sweepId: id,
       splitModels: z.boolean().default(false),
       zscore: z.boolean().default(false),
+      /** Per benchmark: include (true) or exclude (false) it; others follow the default. */
+      benchmarks: z.record(z.string().max(200), z.boolean()).default({}),
     })
     .strict(),
   'datasets:list': z.object({}).strict(),

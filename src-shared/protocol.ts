@@ -97,6 +97,11 @@ export type WorkerEvent =
       metric: string;
       value: number;
       stderr: number | null;
+      /** Items scored; the chance level; the 95% interval (src-shared/metrics.ts). */
+      n?: number | null;
+      chance?: number | null;
+      lower?: number | null;
+      upper?: number | null;
     }
   | { type: 'log'; cellId: number; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'done'; cellId: number }

@@ -16,6 +16,7 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlwError, toErrorData } from '../src-shared/errors';
+import { scoreUncertainty } from '../src-shared/metrics';
 import {
   isMainMessage,
   type CellSpec,
@@ -189,11 +190,6 @@ function journalUpTo(dir: string, step: number): TrainProgress[] {
   return kept;
 }
 
-/** lm-eval's standard error of a mean of 0/1 outcomes: sample std / sqrt(n). */
-function proportionStderr(p: number, n: number): number | null {
-  return n > 1 ? Math.sqrt((p * (1 - p)) / (n - 1)) : null;
-}
-
 /**
  * Train, then evaluate, one cell: the trainer resumes from the newest checkpoint in the cell's
  * folder (or starts over when main knows of none), then every benchmark scores the final model.
@@ -300,8 +296,14 @@ const runSweepCell: CellRunner = async (spec, report, signal) => {
         ...(b.limit === undefined ? {} : { limit: b.limit }),
       });
       for (const [metric, value] of Object.entries(r.metrics) as [string, number][]) {
-        const stderr = metric === 'bleu' ? null : proportionStderr(value, r.n);
-        report({ type: 'score', cellId, benchmark: b.task, metric, value, stderr });
+        report({
+          type: 'score',
+          cellId,
+          benchmark: b.task,
+          metric,
+          value,
+          ...scoreUncertainty(metric, value, r.n, r.chance, r.bootstrap?.[metric] ?? null),
+        });
       }
     }
   } finally {

@@ -4,12 +4,19 @@
  * model of src-shared/analysis; groups that cannot be fitted yet are listed with the reason
  * instead of failing the whole view.
  */
-import type { AnalysisGroupView, AnalysisSummary, PlwHandlers } from '../../src-shared/api';
+import type {
+  AnalysisBenchmarkState,
+  AnalysisGroupView,
+  AnalysisSummary,
+  PlwHandlers,
+} from '../../src-shared/api';
 import {
   analyzeGroup,
   describeGroup,
+  groupInformation,
   groupRows,
   type GroupAnalysis,
+  type GroupInformation,
 } from '../../src-shared/analysis/analyze';
 import { describeNoVertex } from '../../src-shared/analysis/bestPlw';
 import type { ScoreRow } from '../../src-shared/analysis/scoresCsv';
@@ -18,7 +25,7 @@ import { aggregateFigure, perBenchmarkFigure } from '../../src-shared/export/fig
 import { analysisTable, resultsTable, type ResultRow } from '../../src-shared/export/tables';
 import { PlwError } from '../../src-shared/errors';
 import { shortName } from '../../src-shared/names';
-import { primaryScores, type SweepRepository } from '../sweeps/repository';
+import { primaryScoreRecords, type SweepRepository } from '../sweeps/repository';
 
 interface SweepScores {
   rows: ScoreRow[];
@@ -41,13 +48,37 @@ export function sweepScores(repo: SweepRepository, sweepId: number): SweepScores
         benchmark: s.benchmark,
         metric: s.metric,
         score: s.value,
+        n: s.n,
+        chance: s.chance,
+        lower: s.lower,
+        upper: s.upper,
       });
     }
-    for (const [benchmark, score] of Object.entries(primaryScores(scores))) {
-      rows.push({ plw: cell.plw, benchmark, score, dataset, model });
+    for (const [benchmark, s] of Object.entries(primaryScoreRecords(scores))) {
+      rows.push({
+        plw: cell.plw,
+        benchmark,
+        score: s.value,
+        dataset,
+        model,
+        n: s.n,
+        chance: s.chance,
+        stderr: s.stderr,
+        lower: s.lower,
+        upper: s.upper,
+      });
     }
   }
   return { rows, results };
+}
+
+function benchmarkStates(info: GroupInformation): AnalysisBenchmarkState[] {
+  return info.allBenchmarks.map((benchmark) => ({
+    benchmark,
+    excluded: info.excluded.includes(benchmark),
+    flag: info.flags.find((f) => f.benchmark === benchmark)?.kind ?? null,
+    chance: info.chance[benchmark] ?? null,
+  }));
 }
 
 function toView(a: GroupAnalysis): AnalysisGroupView {
@@ -79,8 +110,16 @@ function toView(a: GroupAnalysis): AnalysisGroupView {
         ? [interval.lower, interval.upper]
         : null,
     verdict: a.verdict,
-    curves: a.perBenchmark.map((c) => ({ benchmark: c.benchmark, points: c.points, fit: c.fit })),
+    power: a.powerText,
+    curves: a.perBenchmark.map((c) => ({
+      benchmark: c.benchmark,
+      points: c.points,
+      fit: c.fit,
+      chance: c.chance ?? null,
+    })),
     aggregate: a.aggregate.map((p) => ({ plw: p.plw, w: p.w, score: p.mean })),
+    benchmarkStates: benchmarkStates(a.information),
+    notes: a.information.notes,
   };
 }
 
@@ -90,7 +129,7 @@ const BOOTSTRAP = 500;
 export function analyzeSweep(
   repo: SweepRepository,
   sweepId: number,
-  options: { splitModels: boolean; zscore: boolean },
+  options: { splitModels: boolean; zscore: boolean; benchmarks?: Record<string, boolean> },
 ): { analyses: GroupAnalysis[]; skipped: AnalysisSummary['skipped']; scores: SweepScores } {
   const scores = sweepScores(repo, sweepId);
   const analyses: GroupAnalysis[] = [];
@@ -100,7 +139,13 @@ export function analyzeSweep(
       analyses.push(analyzeGroup(group, { ...options, bootstrap: BOOTSTRAP, seed: 42 }));
     } catch (err) {
       if (!(err instanceof PlwError)) throw err;
-      skipped.push({ label: describeGroup(group), reason: err.message });
+      const info = groupInformation(group.rows, options.benchmarks);
+      skipped.push({
+        label: describeGroup(group),
+        reason: err.message,
+        notes: info.notes,
+        benchmarkStates: benchmarkStates(info),
+      });
     }
   }
   return { analyses, skipped, scores };
@@ -110,8 +155,12 @@ export function analysisHandlers(
   repo: SweepRepository,
 ): Pick<PlwHandlers, 'analysis:get' | 'export:build'> {
   return {
-    'analysis:get': ({ sweepId, splitModels, zscore }) => {
-      const { analyses, skipped } = analyzeSweep(repo, sweepId, { splitModels, zscore });
+    'analysis:get': ({ sweepId, splitModels, zscore, benchmarks }) => {
+      const { analyses, skipped } = analyzeSweep(repo, sweepId, {
+        splitModels,
+        zscore,
+        benchmarks,
+      });
       return { groups: analyses.map(toView), skipped };
     },
     'export:build': ({ sweepId, what, format }) => {

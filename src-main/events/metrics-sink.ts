@@ -56,8 +56,10 @@ export class MetricsSink {
     const checkpoint = db.prepare<[number, number, number]>(
       'UPDATE cells SET last_checkpoint_step = ?, updated_at = ? WHERE id = ?',
     );
-    const score = db.prepare<[number, string, string, number, number | null]>(
-      'INSERT OR REPLACE INTO scores (cell_id, benchmark, metric, value, stderr) VALUES (?, ?, ?, ?, ?)',
+    type Maybe = number | null;
+    const score = db.prepare<[number, string, string, number, Maybe, Maybe, Maybe, Maybe, Maybe]>(
+      `INSERT OR REPLACE INTO scores (cell_id, benchmark, metric, value, stderr, n, chance, lower, upper)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const log = db.prepare<[number, number, string, string]>(
       'INSERT INTO logs (cell_id, time, level, message) VALUES (?, ?, ?, ?)',
@@ -106,7 +108,17 @@ export class MetricsSink {
             else checkpoint.run(e.step, now, e.cellId);
             break;
           case 'score':
-            score.run(e.cellId, e.benchmark, e.metric, e.value, e.stderr);
+            score.run(
+              e.cellId,
+              e.benchmark,
+              e.metric,
+              e.value,
+              e.stderr,
+              e.n ?? null,
+              e.chance ?? null,
+              e.lower ?? null,
+              e.upper ?? null,
+            );
             break;
           case 'log':
             log.run(e.cellId, now, e.level, e.message);

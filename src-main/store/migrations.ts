@@ -107,4 +107,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, tokenizer, short)
   ) WITHOUT ROWID;
   `,
+  // 3: what a score can be judged by (items scored, chance level, 95% interval), and the
+  // seed of a replicate cell (null: the sweep's one seed).
+  `
+  ALTER TABLE scores ADD COLUMN n INTEGER;
+  ALTER TABLE scores ADD COLUMN chance REAL;
+  ALTER TABLE scores ADD COLUMN lower REAL;
+  ALTER TABLE scores ADD COLUMN upper REAL;
+  ALTER TABLE cells ADD COLUMN seed INTEGER;
+  `,
 ];

@@ -52,6 +52,11 @@ export interface ScoreRecord {
   metric: string;
   value: number;
   stderr: number | null;
+  /** Items scored, chance level and 95% interval; null for scores stored before they were kept. */
+  n: number | null;
+  chance: number | null;
+  lower: number | null;
+  upper: number | null;
 }
 
 export interface LogRecord {
@@ -69,13 +74,20 @@ const CELL_COLUMNS = `id, sweep_id AS sweepId, idx, plw, model, dataset, state, 
  * multiple choice, `bleu` for translation, else the first metric reported.
  */
 export function primaryScores(scores: readonly ScoreRecord[]): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(primaryScoreRecords(scores)).map(([b, s]) => [b, s.value]),
+  );
+}
+
+/** `primaryScores` with each headline score's whole record (n, chance, interval). */
+export function primaryScoreRecords(scores: readonly ScoreRecord[]): Record<string, ScoreRecord> {
   const rank = (m: string): number => (m === 'acc' ? 0 : m === 'bleu' ? 1 : 2);
-  const out: Record<string, { metric: string; value: number }> = {};
+  const out: Record<string, ScoreRecord> = {};
   for (const s of scores) {
     const cur = out[s.benchmark];
     if (cur === undefined || rank(s.metric) < rank(cur.metric)) out[s.benchmark] = s;
   }
-  return Object.fromEntries(Object.entries(out).map(([b, s]) => [b, s.value]));
+  return out;
 }
 
 /** The sweeps feature's queries: sweeps, their cells and what the cells produced. */
@@ -110,7 +122,7 @@ export class SweepRepository {
          FROM metrics WHERE cell_id = ? ORDER BY step`,
       ),
       scores: db.prepare<[number], ScoreRecord>(
-        'SELECT benchmark, metric, value, stderr FROM scores WHERE cell_id = ? ORDER BY benchmark, metric',
+        'SELECT benchmark, metric, value, stderr, n, chance, lower, upper FROM scores WHERE cell_id = ? ORDER BY benchmark, metric',
       ),
       logs: db.prepare<[number], LogRecord>(
         'SELECT time, level, message FROM logs WHERE cell_id = ? ORDER BY id',

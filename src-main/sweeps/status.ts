@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { PlwError } from '../../src-shared/errors';
 import { Store } from '../store/store';
-import { primaryScores, type SweepRepository } from './repository';
+import { primaryScores, type ScoreRecord, type SweepRepository } from './repository';
 
 /** One cell in `plw sweep status --json` (CLI.md fields, then extras). */
 export interface CellStatus {
@@ -69,8 +69,8 @@ export interface CellReport {
   attempts: number;
   lastCheckpointStep: number | null;
   error: string | null;
-  /** Every metric of every benchmark, with its standard error. */
-  allScores: { benchmark: string; metric: string; value: number; stderr: number | null }[];
+  /** Every metric of every benchmark, with its standard error, items, chance and 95% interval. */
+  allScores: ScoreRecord[];
 }
 
 export function cellReport(repo: SweepRepository, id: number): CellReport {

@@ -2,7 +2,9 @@ import { memo, useMemo } from 'react';
 import {
   CartesianGrid,
   ComposedChart,
+  ErrorBar,
   Line,
+  ReferenceLine,
   ResponsiveContainer,
   Scatter,
   Tooltip,
@@ -35,12 +37,28 @@ function Panel({
   points,
   fit,
   exponent,
+  chance = null,
 }: {
   title: string;
-  points: { w: number; score: number }[];
+  points: { w: number; score: number; lower?: number | null; upper?: number | null }[];
   fit: { intercept: number; w: number; w2: number } | null;
   exponent: number;
+  /** Expected score of guessing: a dashed line, so scores at chance look like it. */
+  chance?: number | null;
 }) {
+  // Recharts draws asymmetric error bars from [below, above] offsets.
+  const withBars = useMemo(
+    () =>
+      points.map((p) => ({
+        ...p,
+        bar:
+          p.lower != null && p.upper != null
+            ? [Math.max(0, p.score - p.lower), Math.max(0, p.upper - p.score)]
+            : null,
+      })),
+    [points],
+  );
+  const hasBars = withBars.some((p) => p.bar !== null);
   const curve = useMemo(
     () =>
       fit
@@ -53,7 +71,12 @@ function Panel({
   );
   const { ticks, label } = plwTicks(exponent);
   return (
-    <div className="panel" data-testid="benchmark-panel">
+    <div
+      className="panel"
+      data-testid="benchmark-panel"
+      data-chance={chance ?? undefined}
+      data-error-bars={hasBars ? 'yes' : 'no'}
+    >
       <h3>{title}</h3>
       <ResponsiveContainer width="100%" height={220}>
         <ComposedChart margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
@@ -76,7 +99,31 @@ function Panel({
             tickFormatter={(v: number) => String(Number(v.toPrecision(3)))}
           />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
-          <Scatter data={points} dataKey="score" fill="#0f766e" isAnimationActive={false} />
+          <Scatter data={withBars} dataKey="score" fill="#0f766e" isAnimationActive={false}>
+            {hasBars && (
+              <ErrorBar
+                dataKey="bar"
+                direction="y"
+                width={4}
+                stroke="#0f766e"
+                isAnimationActive={false}
+              />
+            )}
+          </Scatter>
+          {chance !== null && (
+            <ReferenceLine
+              y={chance}
+              stroke="#6b7280"
+              strokeDasharray="5 4"
+              ifOverflow="extendDomain"
+              label={{
+                value: `chance ${Number(chance.toPrecision(3))}`,
+                position: 'insideTopRight',
+                fontSize: 10,
+                fill: '#6b7280',
+              }}
+            />
+          )}
           {fit && (
             <Line
               data={curve}
@@ -93,7 +140,10 @@ function Panel({
   );
 }
 
-/** The paper's figures for one group: the aggregate mean, then one panel per benchmark. */
+/**
+ * The paper's figures for one group: the aggregate mean, then one panel per benchmark with each
+ * score's 95% interval as an error bar and the benchmark's chance level as a dashed line.
+ */
 export const BenchmarkPanels = memo(function BenchmarkPanels({
   group,
 }: {
@@ -115,6 +165,7 @@ export const BenchmarkPanels = memo(function BenchmarkPanels({
           points={c.points}
           fit={c.fit}
           exponent={group.exponent}
+          chance={c.chance}
         />
       ))}
     </div>

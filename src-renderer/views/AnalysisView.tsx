@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { AnalysisSummary } from '../../src-shared/api';
+import type { AnalysisBenchmarkState, AnalysisSummary } from '../../src-shared/api';
 import { useClient } from '../context';
 import { formatNumber, useLive } from '../hooks';
 import { href } from '../route';
@@ -18,12 +18,18 @@ export function AnalysisView({ sweepId }: { sweepId: number }) {
   const { api } = useClient();
   const [splitModels, setSplitModels] = useState(false);
   const [zscore, setZscore] = useState(false);
+  // The user's include/exclude choices per benchmark; the rest follow the default (constant
+  // benchmarks excluded). Changing one re-fits.
+  const [overrides, setOverrides] = useState<Record<string, boolean>>({});
+  const overridesKey = JSON.stringify(overrides);
   const analysis = useLive(
-    () => api['analysis:get']({ sweepId, splitModels, zscore }),
-    [sweepId, splitModels, zscore],
+    () => api['analysis:get']({ sweepId, splitModels, zscore, benchmarks: overrides }),
+    [sweepId, splitModels, zscore, overridesKey],
     ['cell:score'],
     2000,
   );
+  const toggle = (state: AnalysisBenchmarkState) =>
+    setOverrides((o) => ({ ...o, [state.benchmark]: state.excluded }));
 
   return (
     <section>
@@ -67,24 +73,62 @@ export function AnalysisView({ sweepId }: { sweepId: number }) {
           three PLW values per dataset. {analysis.data.skipped.map((s) => s.reason).join(' ')}
         </p>
       )}
-      {analysis.data?.skipped.length ? (
-        <ul className="plain sub">
-          {analysis.data.skipped.map((s) => (
-            <li key={s.label}>
-              {s.label}: {s.reason}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {analysis.data?.skipped.map((s) => (
+        <div className="panel group" key={s.label} data-testid="skipped-group">
+          <h2>{s.label}</h2>
+          <p className="verdict">not fitted: {s.reason}</p>
+          <Notes notes={s.notes} />
+          <BenchmarkToggles states={s.benchmarkStates} onToggle={toggle} />
+        </div>
+      ))}
       {analysis.data?.groups.map((g) => (
-        <GroupPanel key={g.label} group={g} />
+        <GroupPanel key={g.label} group={g} onToggle={toggle} />
       ))}
       {analysis.data && <ExportPanel sweepId={sweepId} />}
     </section>
   );
 }
 
-function GroupPanel({ group }: { group: AnalysisSummary['groups'][number] }) {
+/** What the data cannot say, next to the verdict ("demo_mc: at chance (0.25) in every cell"). */
+function Notes({ notes }: { notes: string[] }) {
+  if (notes.length === 0) return null;
+  return (
+    <ul className="plain notes" data-testid="analysis-notes">
+      {notes.map((n) => (
+        <li key={n}>{n}</li>
+      ))}
+    </ul>
+  );
+}
+
+/** One click per benchmark to leave it out of the fit or bring it back; each change re-fits. */
+function BenchmarkToggles({
+  states,
+  onToggle,
+}: {
+  states: AnalysisBenchmarkState[];
+  onToggle: (s: AnalysisBenchmarkState) => void;
+}) {
+  return (
+    <div className="toolbar" data-testid="benchmark-toggles">
+      <span className="sub">fit on:</span>
+      {states.map((s) => (
+        <label className="inline" key={s.benchmark}>
+          <input type="checkbox" checked={!s.excluded} onChange={() => onToggle(s)} /> {s.benchmark}
+          {s.flag === 'constant' ? ' (constant)' : s.flag === 'at_chance' ? ' (at chance)' : ''}
+        </label>
+      ))}
+    </div>
+  );
+}
+
+function GroupPanel({
+  group,
+  onToggle,
+}: {
+  group: AnalysisSummary['groups'][number];
+  onToggle: (s: AnalysisBenchmarkState) => void;
+}) {
   const r = group.reml;
   return (
     <div className="panel group">
@@ -92,6 +136,13 @@ function GroupPanel({ group }: { group: AnalysisSummary['groups'][number] }) {
       <p className="verdict" data-testid="verdict">
         {group.verdict}
       </p>
+      <Notes notes={group.notes} />
+      {group.power && (
+        <p className="sub" data-testid="power-note">
+          {group.power}
+        </p>
+      )}
+      <BenchmarkToggles states={group.benchmarkStates} onToggle={onToggle} />
       <table className="table coef">
         <thead>
           <tr>

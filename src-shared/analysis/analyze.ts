@@ -6,7 +6,15 @@ import {
   type LambdaInterval,
   type NoVertexReason,
 } from './bestPlw';
+import { InsufficientDataError } from './errors';
+import {
+  describeFlag,
+  excludedBenchmarks,
+  informationFlags,
+  type BenchmarkFlag,
+} from './information';
 import type { LmmFit } from './lmm';
+import { describePower, powerNote, type PowerNote } from './power';
 import { likelihoodRatioTest, type LikelihoodRatioTest } from './lrt';
 import { DEFAULT_EXPONENT, fitQuadratic, quadraticDesigns, type ScorePoint } from './model';
 import {
@@ -30,6 +38,43 @@ export interface AnalysisOptions {
   splitModels?: boolean;
   /** Significance level of the verdict. */
   alpha?: number;
+  /**
+   * Per benchmark, include (true) or exclude (false) it from the fit; benchmarks not named
+   * follow the default (constant ones excluded, see `excludedBenchmarks`).
+   */
+  benchmarks?: Readonly<Record<string, boolean>>;
+}
+
+/** What a group's scores can and cannot say, before any fit: flags and exclusions. */
+export interface GroupInformation {
+  /** Every benchmark of the group, fitted or not, in order of first appearance. */
+  allBenchmarks: string[];
+  flags: BenchmarkFlag[];
+  excluded: string[];
+  /** The flags in words ("demo_gen: every score is 0 — excluded"). */
+  notes: string[];
+  /** Chance level per benchmark, where every score of it gives the same one. */
+  chance: Record<string, number | null>;
+}
+
+/** Flags, exclusions and chance levels of a group's rows (see information.ts). */
+export function groupInformation(
+  rows: readonly ScoreRow[],
+  overrides: Readonly<Record<string, boolean>> = {},
+): GroupInformation {
+  const allBenchmarks = [...new Set(rows.map((r) => r.benchmark))];
+  const flags = informationFlags(rows);
+  const excluded = excludedBenchmarks(flags, overrides).filter((b) => allBenchmarks.includes(b));
+  const notes = flags.map((f) => describeFlag(f, excluded.includes(f.benchmark)));
+  for (const b of excluded) {
+    if (!flags.some((f) => f.benchmark === b)) notes.push(`${b}: excluded by choice`);
+  }
+  const chance: Record<string, number | null> = {};
+  for (const b of allBenchmarks) {
+    const levels = new Set(rows.filter((r) => r.benchmark === b).map((r) => r.chance ?? null));
+    chance[b] = levels.size === 1 ? ([...levels][0] ?? null) : null;
+  }
+  return { allBenchmarks, flags, excluded, notes, chance };
 }
 
 /** A fit in the `plw analyze --json` shape of CLI.md, plus t values and theta. */
@@ -67,6 +112,12 @@ export interface GroupAnalysis {
   zscored: boolean;
   perBenchmark: BenchmarkCurve[];
   aggregate: AggregatePoint[];
+  /** Flags, exclusions and chance levels (the fit used every benchmark not excluded). */
+  information: GroupInformation;
+  /** The smallest effect the sweep could detect; null when it cannot be computed. */
+  power: PowerNote | null;
+  /** `power` in words, shown under the verdict. */
+  powerText: string | null;
 }
 
 function fitReport(fit: LmmFit): FitReport {
@@ -133,12 +184,21 @@ export function analyzeGroup(
   options: AnalysisOptions = {},
 ): GroupAnalysis {
   const exponent = options.exponent ?? DEFAULT_EXPONENT;
-  let points: ScorePoint[] = group.rows.map((r) => ({
+  const information = groupInformation(group.rows, options.benchmarks);
+  const rows = group.rows.filter((r) => !information.excluded.includes(r.benchmark));
+  let points: ScorePoint[] = rows.map((r) => ({
     plw: r.plw,
     benchmark: r.benchmark,
     score: r.score,
+    lower: r.lower ?? null,
+    upper: r.upper ?? null,
   }));
   try {
+    if (points.length === 0) {
+      throw new InsufficientDataError(
+        `every benchmark is excluded (${information.notes.join('; ')})`,
+      );
+    }
     if (options.zscore) points = zScoreByBenchmark(points);
     const designs = quadraticDesigns(points, exponent);
     const fits = fitQuadratic(designs);
@@ -153,6 +213,17 @@ export function analyzeGroup(
             exponent,
           })
         : null;
+    const atChance = information.flags.filter(
+      (f) => f.kind === 'at_chance' && designs.benchmarks.includes(f.benchmark),
+    ).length;
+    // z-scores are in standard deviations, not score points: no power note for them.
+    const power = options.zscore
+      ? null
+      : powerNote(rows, fits.reml.sigma2Residual, { exponent, alpha: options.alpha ?? 0.05 });
+    const curves = benchmarkCurves(points, exponent).map((c) => ({
+      ...c,
+      chance: options.zscore ? null : (information.chance[c.benchmark] ?? null),
+    }));
     return {
       group: { dataset: group.dataset, model: group.model },
       n: points.length,
@@ -165,12 +236,18 @@ export function analyzeGroup(
       exponent,
       noLambdaReason: vertex.reason,
       lambdaInterval: interval,
-      verdict: verdict(lrt.p, vertex, interval, options.alpha),
+      verdict: verdict(lrt.p, vertex, interval, options.alpha, {
+        atChance,
+        benchmarks: designs.benchmarks.length,
+      }),
       benchmarkNames: designs.benchmarks,
       models: group.models,
       zscored: options.zscore ?? false,
-      perBenchmark: benchmarkCurves(points, exponent),
+      perBenchmark: curves,
       aggregate: aggregateCurve(points, exponent),
+      information,
+      power,
+      powerText: power === null ? null : describePower(power),
     };
   } catch (err) {
     if (err instanceof PlwError) {

@@ -1,6 +1,7 @@
 import { Rng } from '../random';
 import { fitFixedEffects, type LmmDesign, type LmmFit } from './lmm';
 import { DEFAULT_EXPONENT } from './model';
+import { quantile } from './quantile';
 
 /** Why a fit has no best PLW inside [0, 1]. */
 export type NoVertexReason = 'convex' | 'flat' | 'vertex_below_0' | 'vertex_above_1';
@@ -48,20 +49,6 @@ export interface LambdaInterval {
   lower: number | null;
   upper: number | null;
   seed: number;
-}
-
-/**
- * Sample quantile with linear interpolation between order statistics (R's default type 7).
- * @throws Error on an empty sample.
- * @example quantile([1, 2, 3, 4], 0.5) // 2.5
- */
-export function quantile(sorted: ArrayLike<number>, prob: number): number {
-  const n = sorted.length;
-  if (n === 0) throw new Error('quantile of an empty sample');
-  const h = (n - 1) * prob;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 /**
@@ -119,24 +106,46 @@ export function formatSig(x: number, digits = 2): string {
   return Number(x.toPrecision(digits)).toString();
 }
 
+/** What the data could show: how many fitted benchmarks are at chance in every cell. */
+export interface VerdictContext {
+  atChance: number;
+  benchmarks: number;
+}
+
+function chanceClause(ctx: VerdictContext): string {
+  if (ctx.atChance === 0) return '';
+  if (ctx.atChance === ctx.benchmarks) {
+    return ctx.benchmarks === 1
+      ? 'the benchmark is at chance in every cell, so the data could not show an effect'
+      : `all ${ctx.benchmarks} benchmarks are at chance in every cell, so the data could not show an effect`;
+  }
+  return `${ctx.atChance} of ${ctx.benchmarks} benchmarks ${ctx.atChance === 1 ? 'is' : 'are'} at chance`;
+}
+
 /**
  * One sentence a user can act on: "PLW matters (p = 3.3e-14); best PLW ≈ 0.14 [0.09, 0.21]"
- * or "no detectable effect (p = 0.36)". Significance at `alpha` (default 0.05).
+ * or "no detectable effect (p = 0.36)". Significance at `alpha` (default 0.05). With `context`,
+ * a result from benchmarks at chance says so: "no detectable effect (p = 0.21) — 1 of 2
+ * benchmarks is at chance", so "no effect" is never claimed where the data could not show one.
  */
 export function verdict(
   p: number,
   vertex: Vertex,
   interval: LambdaInterval | null,
   alpha = 0.05,
+  context: VerdictContext = { atChance: 0, benchmarks: 0 },
 ): string {
   const pText = p < 1e-15 ? 'p < 1e-15' : `p = ${formatSig(p)}`;
-  if (!(p < alpha)) return `no detectable effect (${pText})`;
+  const clause = chanceClause(context);
+  if (!(p < alpha)) return `no detectable effect (${pText})${clause ? ` — ${clause}` : ''}`;
+  let text: string;
   if (vertex.lambda === null) {
-    return `PLW matters (${pText}); no best PLW inside [0, 1]: ${describeNoVertex(vertex.reason)}`;
+    text = `PLW matters (${pText}); no best PLW inside [0, 1]: ${describeNoVertex(vertex.reason)}`;
+  } else {
+    text = `PLW matters (${pText}); best PLW ≈ ${formatSig(vertex.lambda)}`;
+    if (interval && interval.lower !== null && interval.upper !== null) {
+      text += ` [${formatSig(interval.lower)}, ${formatSig(interval.upper)}]`;
+    }
   }
-  let text = `PLW matters (${pText}); best PLW ≈ ${formatSig(vertex.lambda)}`;
-  if (interval && interval.lower !== null && interval.upper !== null) {
-    text += ` [${formatSig(interval.lower)}, ${formatSig(interval.upper)}]`;
-  }
-  return text;
+  return clause ? `${text} — note: ${clause}` : text;
 }

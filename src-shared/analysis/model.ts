@@ -9,6 +9,9 @@ export interface ScorePoint {
   plw: number;
   benchmark: string;
   score: number;
+  /** The score's 95% interval, where known (drawn as an error bar; not used by the fit). */
+  lower?: number | null;
+  upper?: number | null;
 }
 
 /**

@@ -43,9 +43,12 @@ export function evalQuadratic(c: QuadraticOls, w: number): number {
 
 export interface BenchmarkCurve {
   benchmark: string;
-  points: { plw: number; w: number; score: number }[];
+  /** One per score (replicates included), with its 95% interval where known. */
+  points: { plw: number; w: number; score: number; lower: number | null; upper: number | null }[];
   /** The benchmark's own OLS quadratic; null when it has fewer than 3 distinct PLW values. */
   fit: QuadraticOls | null;
+  /** Expected score of guessing (dashed line in the panel); null when unknown. */
+  chance?: number | null;
 }
 
 /**
@@ -64,7 +67,13 @@ export function benchmarkCurves(
   }
   return [...byBenchmark].map(([benchmark, list]) => {
     const pts = list
-      .map((pt) => ({ plw: pt.plw, w: plwToW(pt.plw, exponent), score: pt.score }))
+      .map((pt) => ({
+        plw: pt.plw,
+        w: plwToW(pt.plw, exponent),
+        score: pt.score,
+        lower: pt.lower ?? null,
+        upper: pt.upper ?? null,
+      }))
       .sort((a, b) => a.plw - b.plw);
     const distinct = new Set(pts.map((pt) => pt.w)).size;
     const fit =
@@ -145,8 +154,11 @@ export function zScoreByBenchmark(points: ScorePoint[]): ScorePoint[] {
     }
     sd.set(benchmark, Math.sqrt(v));
   }
+  // Intervals are in score units: they do not carry over to z-scores.
   return points.map((pt) => ({
     ...pt,
     score: (pt.score - stats.get(pt.benchmark)!.mean) / sd.get(pt.benchmark)!,
+    lower: null,
+    upper: null,
   }));
 }

@@ -8,14 +8,24 @@ export interface ScoreRow {
   score: number;
   dataset: string | null;
   model: string | null;
+  /** The replicate's seed when a sweep runs several (`"seeds"`); replicates share the rest. */
+  seed?: number | null;
+  /** Items scored, chance level, standard error and 95% interval, where known. */
+  n?: number | null;
+  chance?: number | null;
+  stderr?: number | null;
+  lower?: number | null;
+  upper?: number | null;
 }
 
 const REQUIRED = ['plw', 'benchmark', 'score'] as const;
 
 /**
  * Reads score rows from CSV text with a header naming at least `plw,benchmark,score`
- * (optional `dataset`, `model`, and `metric`, which must be one per benchmark; other columns
- * are ignored; names are case-insensitive).
+ * (optional `dataset`, `model`, and `metric`, which must be one per benchmark; optional
+ * `seed` of a replicate and a score's `n` items, `chance` level, `stderr` and 95% interval
+ * `lower`,`upper` — the columns `plw export` writes — which let the analysis flag benchmarks at
+ * chance and compute its power note; other columns are ignored; names are case-insensitive).
  * @throws InputError naming the file, the line and the column of the first bad value: a
  *   missing column, a PLW outside [0, 1], a score that is not a finite number, an empty
  *   benchmark, a row with too few fields; or a file without data rows.
@@ -79,7 +89,30 @@ export function parseScoresCsv(text: string, file: string): ScoreRow[] {
         );
       }
     }
-    rows.push({ plw, benchmark, score, dataset: optional(iDataset), model: optional(iModel) });
+    const optionalNumber = (name: string): number | null => {
+      const raw = optional(col(name));
+      if (raw === null) return null;
+      const v = Number(raw);
+      if (!Number.isFinite(v)) {
+        throw new InputError(at(name), `expected a number or nothing, got ${JSON.stringify(raw)}`);
+      }
+      return v;
+    };
+    const row: ScoreRow = {
+      plw,
+      benchmark,
+      score,
+      dataset: optional(iDataset),
+      model: optional(iModel),
+    };
+    for (const name of ['seed', 'n', 'chance', 'stderr', 'lower', 'upper'] as const) {
+      const v = optionalNumber(name);
+      if (v !== null) row[name] = v;
+    }
+    if (row.lower != null && row.upper != null && row.lower > row.upper) {
+      throw new InputError(at('lower'), `lower ${row.lower} is above upper ${row.upper}`);
+    }
+    rows.push(row);
   }
   if (rows.length === 0) throw new InputError({ file }, 'no data rows after the header');
   return rows;

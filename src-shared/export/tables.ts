@@ -10,6 +10,13 @@ export interface ResultRow {
   benchmark: string;
   metric: string | null;
   score: number;
+  /** Replicate seed (null: the sweep's one seed). */
+  seed?: number | null;
+  /** Items scored, chance level and 95% interval (Wilson; bootstrap for BLEU), where known. */
+  n?: number | null;
+  chance?: number | null;
+  lower?: number | null;
+  upper?: number | null;
 }
 
 /**
@@ -24,8 +31,10 @@ export function resultsTable(rows: ResultRow[]): Table {
       key(a.model).localeCompare(key(b.model)) ||
       a.plw - b.plw ||
       a.benchmark.localeCompare(b.benchmark) ||
-      key(a.metric).localeCompare(key(b.metric)),
+      key(a.metric).localeCompare(key(b.metric)) ||
+      (a.seed ?? 0) - (b.seed ?? 0),
   );
+  const seeded = rows.some((r) => r.seed != null);
   return {
     columns: [
       { key: 'dataset', label: 'Dataset' },
@@ -33,16 +42,30 @@ export function resultsTable(rows: ResultRow[]): Table {
       { key: 'plw', label: 'PLW', digits: 4 },
       { key: 'benchmark', label: 'Benchmark' },
       { key: 'metric', label: 'Metric' },
+      ...(seeded ? [{ key: 'seed', label: 'Seed' }] : []),
       { key: 'score', label: 'Score', digits: 4 },
+      { key: 'lower', label: '95% low', latex: 'low', digits: 4 },
+      { key: 'upper', label: '95% high', latex: 'high', digits: 4 },
+      { key: 'n', label: 'Items', latex: '$n$' },
+      { key: 'chance', label: 'Chance', digits: 4 },
     ],
-    rows: sorted.map((r) => ({ ...r })),
+    rows: sorted.map((r) => ({
+      ...r,
+      seed: r.seed ?? null,
+      lower: r.lower ?? null,
+      upper: r.upper ?? null,
+      n: r.n ?? null,
+      chance: r.chance ?? null,
+    })),
   };
 }
 
 /**
  * The analysis (regression) table: per group, the REML coefficients of w and w^2 with standard
  * errors, the likelihood-ratio test, lambda with its bootstrap interval, the dataset's
- * completion/prompt ratio when known (`ratios`, by dataset name) and the verdict.
+ * completion/prompt ratio when known (`ratios`, by dataset name), the smallest effect the
+ * sweep could detect (80% power, α = 0.05; see power.ts) and the benchmarks flagged as
+ * carrying no information.
  */
 export function analysisTable(
   analyses: GroupAnalysis[],
@@ -64,6 +87,7 @@ export function analysisTable(
       { key: 'lambda', label: 'Best PLW', latex: '$\\lambda$', digits: 3 },
       { key: 'lambdaLower', label: '95% low', latex: 'low', digits: 3 },
       { key: 'lambdaUpper', label: '95% high', latex: 'high', digits: 3 },
+      { key: 'mde', label: 'Detectable effect', latex: 'MDE', digits: 3 },
       { key: 'note', label: 'Note' },
     ],
     rows: analyses.map((a) => ({
@@ -82,7 +106,12 @@ export function analysisTable(
       lambda: a.lambda,
       lambdaLower: a.lambdaInterval?.lower ?? null,
       lambdaUpper: a.lambdaInterval?.upper ?? null,
-      note: a.noLambdaReason !== null ? describeNoVertex(a.noLambdaReason) : null,
+      mde: a.power?.mde ?? null,
+      note:
+        [
+          ...(a.noLambdaReason !== null ? [describeNoVertex(a.noLambdaReason)] : []),
+          ...a.information.notes,
+        ].join('; ') || null,
     })),
   };
 }

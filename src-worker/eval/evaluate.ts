@@ -1,4 +1,6 @@
-import { corpusBleu } from '../../src-shared/bleu';
+import { chanceLevel, type Interval } from '../../src-shared/analysis/intervals';
+import { computeBleu, segmentStats, sumStats } from '../../src-shared/bleu';
+import { bleuBootstrapInterval } from '../../src-shared/bleu/bootstrap';
 import { UsageError } from '../../src-shared/errors';
 import { greedyGenerate } from '../model/generate';
 import type { CausalLM } from '../model/types';
@@ -31,6 +33,17 @@ export interface EvalResult {
   n: number;
   shots: number;
   metrics: { acc: number; acc_norm: number } | { bleu: number } | { exact_match: number };
+  /**
+   * Expected score of random guessing: mean 1/choices over the items for multiple choice, 0
+   * for generation (exact match and BLEU).
+   */
+  chance: number;
+  /**
+   * Intervals only the evaluator can compute (it alone has the sentences): BLEU's 95%
+   * bootstrap over sentences, with its standard error. Proportions get Wilson intervals from
+   * `n` wherever they are shown (src-shared/metrics.ts).
+   */
+  bootstrap?: Record<string, Interval & { stderr: number }>;
   samples?: ChoiceSample[] | GenerationSample[];
 }
 
@@ -124,6 +137,7 @@ export async function evaluate(
       task: task.name,
       n: total,
       shots,
+      chance: chanceLevel(built.instances.map((inst) => inst.requests.length)),
       metrics: {
         acc: mean(samples.map((s) => (s.pred === s.gold ? 1 : 0))),
         acc_norm: mean(samples.map((s) => (s.predNorm === s.gold ? 1 : 0))),
@@ -137,22 +151,30 @@ export async function evaluate(
     samples.push(await generateInstance(model, tokenizer, instance, options.maxNewTokens ?? 256));
     options.onProgress?.(samples.length, total);
   }
-  const metrics =
-    built.metric === 'bleu'
-      ? {
-          bleu: corpusBleu(
-            samples.map((s) => s.prediction),
-            [samples.map((s) => s.reference)],
-          ).score,
-        }
-      : {
-          exact_match: mean(
-            built.instances.map((inst, i) =>
-              inst.isCorrect?.(samples[i]?.prediction ?? '') ? 1 : 0,
-            ),
-          ),
-        };
-  const result: EvalResult = { task: task.name, n: total, shots, metrics };
+  let result: EvalResult;
+  if (built.metric === 'bleu') {
+    const sentences = samples.map((s) => segmentStats(s.prediction, [s.reference]));
+    const ci = bleuBootstrapInterval(sentences);
+    result = {
+      task: task.name,
+      n: total,
+      shots,
+      chance: 0,
+      metrics: { bleu: computeBleu(sumStats(sentences), false).score },
+      bootstrap: { bleu: { lower: ci.lower, upper: ci.upper, stderr: ci.stderr } },
+    };
+  } else {
+    const correct = built.instances.map((inst, i) =>
+      inst.isCorrect?.(samples[i]?.prediction ?? '') ? 1 : 0,
+    );
+    result = {
+      task: task.name,
+      n: total,
+      shots,
+      chance: 0,
+      metrics: { exact_match: mean(correct) },
+    };
+  }
   if (options.logSamples) result.samples = samples;
   return result;
 }

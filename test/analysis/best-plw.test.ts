@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bestPlw, lambdaInterval, quantile, verdict } from '../../src-shared/analysis/bestPlw';
+import { bestPlw, lambdaInterval, verdict } from '../../src-shared/analysis/bestPlw';
+import { quantile } from '../../src-shared/analysis/quantile';
 import { fitQuadratic, plwToW, quadraticDesigns } from '../../src-shared/analysis/model';
 import { Rng } from '../../src-shared/random';
 

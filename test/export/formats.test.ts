@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeScores } from '../../src-shared/analysis/analyze';
 import { parseCsv } from '../../src-shared/analysis/csvParse';
 import { plwToW } from '../../src-shared/analysis/model';
-import type { ScoreRow } from '../../src-shared/analysis/scoresCsv';
+import { parseScoresCsv, type ScoreRow } from '../../src-shared/analysis/scoresCsv';
 import { formatExport } from '../../src-shared/export/document';
 import { latexEscape, toLatex } from '../../src-shared/export/latex';
 import { toMarkdown } from '../../src-shared/export/markdown';
@@ -33,7 +33,18 @@ describe('tables', () => {
   it('CSV results round-trip through the CSV parser at full precision', () => {
     const csv = formatExport('csv', results, analyses);
     const records = parseCsv(csv, 'export.csv');
-    expect(records[0].fields).toEqual(['dataset', 'model', 'plw', 'benchmark', 'metric', 'score']);
+    expect(records[0].fields).toEqual([
+      'dataset',
+      'model',
+      'plw',
+      'benchmark',
+      'metric',
+      'score',
+      'lower',
+      'upper',
+      'n',
+      'chance',
+    ]);
     expect(records).toHaveLength(results.length + 1);
     const sorted = resultsTable(results).rows;
     records.slice(1).forEach((rec, i) => {
@@ -41,6 +52,25 @@ describe('tables', () => {
       expect(Number(rec.fields[5])).toBe(sorted[i].score);
     });
     expect(csv).toContain('"tiny ""a"""');
+  });
+
+  it("carries each score's interval and chance level, which the analysis reads back", () => {
+    const withCi: ResultRow[] = results.map((r) => ({
+      ...r,
+      n: 100,
+      chance: 0.25,
+      lower: r.score - 0.09,
+      upper: r.score + 0.09,
+    }));
+    const rows = parseScoresCsv(formatExport('csv', withCi, analyses), 'export.csv');
+    expect(rows[0]).toMatchObject({ n: 100, chance: 0.25 });
+    expect(rows[0]!.upper! - rows[0]!.lower!).toBeCloseTo(0.18, 12);
+    const [a] = analyzeScores(rows, { bootstrap: 0 });
+    // These scores sit 0.25 above chance with ±0.09 intervals: nothing is flagged.
+    expect(a!.information.notes).toEqual([]);
+    const md = formatExport('md', withCi, [a!]);
+    expect(md).toContain('| Chance |');
+    expect(md).toContain('Detectable effect');
   });
 
   it('JSON holds both tables with the analysis numbers unrounded', () => {

@@ -78,6 +78,23 @@ describe('plw sweep run / status, plw cell show', () => {
     const m1 = cell.metrics[0] as unknown as { loss: number; completionLoss: number };
     expect(m1.loss).toBeCloseTo(m1.completionLoss, 4);
     expect(cell.log.some((l) => /backend \w+/.test(l))).toBe(true);
+    // Each score comes with what it can be judged by: items, chance (PIQA: 2 choices) and
+    // its Wilson interval.
+    const acc = (
+      cell as unknown as {
+        allScores: {
+          metric: string;
+          value: number;
+          n: number;
+          chance: number;
+          lower: number;
+          upper: number;
+        }[];
+      }
+    ).allScores.find((s) => s.metric === 'acc')!;
+    expect(acc).toMatchObject({ n: 2, chance: 0.5 });
+    expect(acc.lower).toBeLessThanOrEqual(acc.value);
+    expect(acc.upper).toBeGreaterThanOrEqual(acc.value);
 
     // Fix the dataset and run the same file again: the same sweep, only the failed cells rerun.
     writeFileSync(join(dir, 'corrupt.json'), readFileSync(good, 'utf8'));

@@ -40,6 +40,12 @@ interface AnalyzeOptions {
   format?: ExportFormat;
   out?: string;
   ratio?: Map<string, number>;
+  include?: string[];
+  exclude?: string[];
+}
+
+function collectName(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** `--ratio DATASET=VALUE`, repeatable: the completion/prompt ratio of a dataset. */
@@ -108,6 +114,8 @@ export function formatGroupReport(a: GroupAnalysis): string {
     lines.push(`best PLW: none (${describeNoVertex(a.noLambdaReason)})`);
   }
   lines.push(`verdict: ${a.verdict}`);
+  for (const note of a.information.notes) lines.push(`  ${note}`);
+  if (a.powerText !== null) lines.push(`  ${a.powerText}`);
   return lines.join('\n');
 }
 
@@ -146,7 +154,10 @@ export const registerAnalyze: CommandRegistrar = (program) => {
     .description(
       'Fit score ~ w + w^2 + (1|benchmark) per dataset (REML and ML), test PLW by likelihood ratio, find the best PLW.',
     )
-    .argument('<file>', 'CSV with columns plw,benchmark,score[,dataset,model]')
+    .argument(
+      '<file>',
+      'CSV with columns plw,benchmark,score[,dataset,model,seed,n,chance,stderr,lower,upper]',
+    )
     .option('--exponent <x>', 'w = PLW^x', parseNumber('--exponent', 1e-6), DEFAULT_EXPONENT)
     .option('--json', 'print one JSON document (an array, one object per group)')
     .option(
@@ -162,6 +173,12 @@ export const registerAnalyze: CommandRegistrar = (program) => {
     .option('--png', 'with --figures, also render PNGs (needs rsvg-convert)')
     .option('--format <fmt>', `analysis table format: ${EXPORT_FORMATS.join('|')}`, parseFormat)
     .option('--out <file>', 'write the analysis table (--format) to FILE instead of stdout')
+    .option('--exclude <benchmark>', 'leave a benchmark out of the fit (repeatable)', collectName)
+    .option(
+      '--include <benchmark>',
+      'fit a benchmark the default leaves out (one whose scores are all equal; repeatable)',
+      collectName,
+    )
     .option(
       '--ratio <dataset=value>',
       "a dataset's completion/prompt ratio for the table (repeatable)",
@@ -184,6 +201,10 @@ export const registerAnalyze: CommandRegistrar = (program) => {
           seed: opts.seed,
           zscore: opts.zscore ?? false,
           splitModels: opts.splitModels ?? false,
+          benchmarks: {
+            ...Object.fromEntries((opts.include ?? []).map((b) => [b, true])),
+            ...Object.fromEntries((opts.exclude ?? []).map((b) => [b, false])),
+          },
         });
         if (opts.figures !== undefined) {
           await writeFigures(opts.figures, rows, analyses, opts.exponent, opts.png ?? false);

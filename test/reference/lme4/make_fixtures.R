@@ -104,6 +104,18 @@ add("unbalanced", unb)
 # Benchmarks far apart, tiny residual noise: a large variance ratio.
 add("large_ratio", simulate_sweep(12, 4, 0.5, 0.05, -0.04, 0.3, 0.002))
 
+# Seed replicates shaped like the demo sweep: 2 benchmarks x 5 PLW values x 3 seeds, each score
+# an accuracy on 60 items (binomial noise around a quadratic in w), as `"seeds": [1, 2, 3]`
+# produces; every replicate score enters the fit.
+set.seed(13)
+demo_plws <- c(0, 0.002236, 0.02463, 0.2463, 1)
+seeds <- expand.grid(seed = 1:3, plw = demo_plws, benchmark = c("demo_mc", "demo_gen"),
+                     stringsAsFactors = FALSE)
+sw <- seeds$plw^exponent
+p_true <- ifelse(seeds$benchmark == "demo_mc", 0.55, 0.3) + 0.2 * sw - 0.18 * sw^2
+seeds$score <- rbinom(nrow(seeds), 60, p_true) / 60
+add("seed_replicates", seeds[, c("plw", "benchmark", "score")])
+
 # Per-benchmark OLS quadratics (lm) of the missing-cells sweep, and the mixed model on scores
 # z-scored within each benchmark (sample sd, as scale() does).
 mc <- scenarios[[which(sapply(scenarios, `[[`, "name") == "missing_cells")]]$data
