@@ -46,6 +46,8 @@ export interface CellSummary {
   plw: number;
   model: string;
   dataset: string;
+  /** Replicate seed when the sweep has `seeds`; null otherwise. */
+  seed: number | null;
   state: CellState;
   step: number;
   totalSteps: number | null;

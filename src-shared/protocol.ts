@@ -18,7 +18,10 @@ export interface CellSpec {
   /** A built-in dataset name or an absolute dataset file. */
   dataset: string;
   plw: number;
+  /** Training seed: the replicate's (`seeds`) or the sweep's `seed`. */
   seed: number;
+  /** Evaluation seed (item and few-shot sampling): the sweep's `seed`, shared by replicates. */
+  evalSeed?: number;
   train: TrainSettings;
   benchmarks: BenchmarkSpec[];
   /** `checkpoints/<cell>/` beside the database; the worker owns its contents. */

@@ -136,6 +136,18 @@ function sweepSchema(builtinTasks: readonly string[]) {
       .min(0)
       .max(2 ** 32 - 1)
       .default(42),
+    /**
+     * Replicates: every (model, dataset, PLW) cell runs once per seed, training with that seed
+     * (evaluation keeps `seed`, so replicates score the same items). Absent: one run, `seed`.
+     */
+    seeds: axis(
+      z
+        .number()
+        .int('a seed must be a whole number')
+        .min(0, 'a seed must be in [0, 2^32 - 1]')
+        .max(2 ** 32 - 1, 'a seed must be in [0, 2^32 - 1]'),
+      String,
+    ).optional(),
   });
 }
 
@@ -185,17 +197,24 @@ export interface CellKey {
   plw: number;
   model: string;
   dataset: string;
+  /** The replicate's training seed; null when the sweep has no `seeds` (it uses `seed`). */
+  seed: number | null;
 }
 
 /**
  * Expands the grid model x dataset x PLW, PLW varying fastest, so the runs of one model and
- * dataset (which share data loading and one regression) sit next to each other.
+ * dataset (which share data loading and one regression) sit next to each other. With `seeds`,
+ * the whole grid repeats once per seed, so a first complete replicate comes in early.
  */
-export function expandCells(def: Pick<SweepDefinition, 'plw' | 'models' | 'datasets'>): CellKey[] {
+export function expandCells(
+  def: Pick<SweepDefinition, 'plw' | 'models' | 'datasets' | 'seeds'>,
+): CellKey[] {
   const cells: CellKey[] = [];
-  for (const model of def.models) {
-    for (const dataset of def.datasets) {
-      for (const plw of def.plw) cells.push({ idx: cells.length, plw, model, dataset });
+  for (const seed of def.seeds ?? [null]) {
+    for (const model of def.models) {
+      for (const dataset of def.datasets) {
+        for (const plw of def.plw) cells.push({ idx: cells.length, plw, model, dataset, seed });
+      }
     }
   }
   return cells;

@@ -291,7 +291,7 @@ const runSweepCell: CellRunner = async (spec, report, signal) => {
       const r = await evaluate(model, tokenizer, {
         task: b.task,
         data: b.data ?? '',
-        seed: spec.seed,
+        seed: spec.evalSeed ?? spec.seed,
         ...(b.shots === undefined ? {} : { shots: b.shots }),
         ...(b.limit === undefined ? {} : { limit: b.limit }),
       });

@@ -140,6 +140,7 @@ export async function openWorkspaceService(
     plw: c.plw,
     model: c.model,
     dataset: c.dataset,
+    seed: c.seed,
     state: c.state,
     step: c.step,
     totalSteps: c.totalSteps,

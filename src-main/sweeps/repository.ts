@@ -24,6 +24,8 @@ export interface CellRow {
   plw: number;
   model: string;
   dataset: string;
+  /** Replicate seed (null: the sweep's one `seed`). */
+  seed: number | null;
   state: CellState;
   attempts: number;
   step: number;
@@ -65,7 +67,7 @@ export interface LogRecord {
   message: string;
 }
 
-const CELL_COLUMNS = `id, sweep_id AS sweepId, idx, plw, model, dataset, state, attempts, step,
+const CELL_COLUMNS = `id, sweep_id AS sweepId, idx, plw, model, dataset, seed, state, attempts, step,
   total_steps AS totalSteps, loss, last_checkpoint_step AS lastCheckpointStep, error,
   started_at AS startedAt, finished_at AS finishedAt, updated_at AS updatedAt`;
 
@@ -103,8 +105,8 @@ export class SweepRepository {
       insertSweep: db.prepare<[string, string, string, string | null, number]>(
         'INSERT INTO sweeps (name, hash, definition, source_file, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
-      insertCell: db.prepare<[number, number, number, string, string, number]>(
-        'INSERT INTO cells (sweep_id, idx, plw, model, dataset, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      insertCell: db.prepare<[number, number, number, string, string, number | null, number]>(
+        'INSERT INTO cells (sweep_id, idx, plw, model, dataset, seed, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       sweep: db.prepare<[number], RawSweep>(
         'SELECT id, name, hash, definition, source_file, created_at FROM sweeps WHERE id = ?',
@@ -146,7 +148,7 @@ export class SweepRepository {
       const info = this.stmts.insertSweep.run(def.name, hash, JSON.stringify(def), sourceFile, now);
       const id = Number(info.lastInsertRowid);
       for (const c of expandCells(def)) {
-        this.stmts.insertCell.run(id, c.idx, c.plw, c.model, c.dataset, now);
+        this.stmts.insertCell.run(id, c.idx, c.plw, c.model, c.dataset, c.seed, now);
       }
       return { id, created: true };
     });

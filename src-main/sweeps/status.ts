@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { PlwError } from '../../src-shared/errors';
+import { shortName } from '../../src-shared/names';
 import { Store } from '../store/store';
 import { primaryScores, type ScoreRecord, type SweepRepository } from './repository';
 
@@ -7,8 +8,11 @@ import { primaryScores, type ScoreRecord, type SweepRepository } from './reposit
 export interface CellStatus {
   id: number;
   plw: number;
+  /** The model as the app shows it (a cached base model by its folder name, `demo-base`). */
   model: string;
   dataset: string;
+  /** The replicate's seed, present only when the sweep has `"seeds"` (CLI.md). */
+  seed?: number;
   state: string;
   step: number;
   attempts: number;
@@ -16,6 +20,8 @@ export interface CellStatus {
   totalSteps: number | null;
   loss: number | null;
   error: string | null;
+  /** The model as the sweep names it: a preset name or the model directory. */
+  modelPath: string;
 }
 
 export interface SweepStatus {
@@ -32,8 +38,9 @@ export function sweepStatus(repo: SweepRepository): SweepStatus[] {
     cells: repo.cells(s.id).map((c) => ({
       id: c.id,
       plw: c.plw,
-      model: c.model,
+      model: shortName(c.model),
       dataset: c.dataset,
+      ...(c.seed === null ? {} : { seed: c.seed }),
       state: c.state,
       step: c.step,
       attempts: c.attempts,
@@ -41,6 +48,7 @@ export function sweepStatus(repo: SweepRepository): SweepStatus[] {
       totalSteps: c.totalSteps,
       loss: c.loss,
       error: c.error,
+      modelPath: c.model,
     })),
   }));
 }

@@ -1,5 +1,6 @@
 import { useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { CellSummary } from '../../src-shared/api';
+import { meanSd } from '../../src-shared/analysis/replicates';
 import { shortName } from '../../src-shared/names';
 import { formatEta, formatNumber } from '../hooks';
 import { StateBadge } from './StateBadge';
@@ -26,22 +27,42 @@ function scoreColor(value: number, min: number, max: number): string {
   return `hsl(174 ${Math.round(30 + 40 * t)}% ${Math.round(94 - 44 * t)}%)`;
 }
 
+/** The replicate rows of one model × dataset, in seed order. */
+interface RowGroup {
+  model: string;
+  dataset: string;
+  rows: { key: string; seed: number | null }[];
+}
+
 /**
- * Rows = model × dataset, columns = PLW. Click selects, Ctrl/⌘-click toggles, Shift-click
- * selects a range; arrow keys move, Space toggles, Enter opens the cell.
+ * Rows = model × dataset (one per seed when the sweep has replicates, then a "mean ± sd" row),
+ * columns = PLW. Click selects, Ctrl/⌘-click toggles, Shift-click selects a range; arrow keys
+ * move, Space toggles, Enter opens the cell.
  */
 export function SweepGrid({ cells, colorBy, selected, onSelect, onOpen }: SweepGridProps) {
-  const { rows, plws, byKey } = useMemo(() => {
-    const rowKeys: string[] = [];
+  const { rows, groups, plws, byKey } = useMemo(() => {
+    const groupMap = new Map<string, RowGroup>();
     const plwSet = new Set<number>();
     const map = new Map<string, CellSummary>();
     for (const c of cells) {
-      const row = `${c.model}\u0000${c.dataset}`;
-      if (!rowKeys.includes(row)) rowKeys.push(row);
+      const base = `${c.model}\u0000${c.dataset}`;
+      const row = `${base}\u0000${c.seed ?? ''}`;
+      const g = groupMap.get(base) ?? { model: c.model, dataset: c.dataset, rows: [] };
+      if (!g.rows.some((r) => r.key === row)) g.rows.push({ key: row, seed: c.seed });
+      groupMap.set(base, g);
       plwSet.add(c.plw);
       map.set(`${row}\u0000${c.plw}`, c);
     }
-    return { rows: rowKeys, plws: [...plwSet].sort((a, b) => a - b), byKey: map };
+    const grouped = [...groupMap.values()].map((g) => ({
+      ...g,
+      rows: [...g.rows].sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0)),
+    }));
+    return {
+      groups: grouped,
+      rows: grouped.flatMap((g) => g.rows.map((r) => r.key)),
+      plws: [...plwSet].sort((a, b) => a - b),
+      byKey: map,
+    };
   }, [cells]);
 
   const [focus, setFocus] = useState<[number, number]>([0, 0]);
@@ -122,76 +143,104 @@ export function SweepGrid({ cells, colorBy, selected, onSelect, onOpen }: SweepG
         </tr>
       </thead>
       <tbody>
-        {rows.map((row, ri) => {
-          const [model, dataset] = row.split('\u0000');
-          return (
-            <tr key={row}>
-              <th scope="row">
-                <div className="row-model" title={model}>
-                  {shortName(model ?? '')}
-                </div>
-                <div className="row-dataset" title={dataset}>
-                  {shortName(dataset ?? '')}
-                </div>
-              </th>
-              {plws.map((p, ci) => {
-                const c = byKey.get(`${row}\u0000${p}`);
-                const score = c ? cellScore(c, colorBy) : null;
-                const isFocus = focus[0] === ri && focus[1] === ci;
-                const progress =
-                  c && c.totalSteps
-                    ? Math.min(1, c.step / c.totalSteps)
-                    : c?.state === 'done'
-                      ? 1
-                      : 0;
-                return (
-                  <td
-                    key={p}
-                    role="gridcell"
-                    data-pos={`${ri}-${ci}`}
-                    data-cell-id={c?.id}
-                    data-state={c?.state}
-                    data-step={c?.step}
-                    tabIndex={isFocus ? 0 : -1}
-                    aria-selected={c ? selected.has(c.id) : false}
-                    className={`gcell ${c && selected.has(c.id) ? 'selected' : ''}`}
-                    style={score !== null ? { background: scoreColor(score, min, max) } : undefined}
-                    onClick={(e) => {
-                      setFocus([ri, ci]);
-                      if (c) click(e, c.id);
-                    }}
-                    onDoubleClick={() => c && onOpen(c.id)}
-                    onKeyDown={(e) => key(e, c?.id)}
-                  >
-                    {c ? (
-                      <>
-                        <StateBadge state={c.state} />
-                        <div className="mini-progress">
-                          <div style={{ width: `${progress * 100}%` }} />
-                        </div>
-                        <div className="gcell-line">
-                          loss {formatNumber(c.loss)}
-                          {c.state === 'running' && c.etaSeconds !== null && (
-                            <span className="eta"> · {formatEta(c.etaSeconds)}</span>
-                          )}
-                        </div>
-                        <div className="gcell-line score">
-                          {score !== null ? formatNumber(score) : ''}
-                        </div>
-                        {c.error && (
-                          <div className="gcell-error" title={c.error}>
-                            error
+        {groups.flatMap((group) => {
+          const { model, dataset } = group;
+          const rowsOfGroup = group.rows.map(({ key: row, seed }) => {
+            const ri = rows.indexOf(row);
+            return (
+              <tr key={row}>
+                <th scope="row">
+                  <div className="row-model" title={model}>
+                    {shortName(model)}
+                  </div>
+                  <div className="row-dataset" title={dataset}>
+                    {shortName(dataset)}
+                    {seed !== null && <span className="row-seed"> · seed {seed}</span>}
+                  </div>
+                </th>
+                {plws.map((p, ci) => {
+                  const c = byKey.get(`${row}\u0000${p}`);
+                  const score = c ? cellScore(c, colorBy) : null;
+                  const isFocus = focus[0] === ri && focus[1] === ci;
+                  const progress =
+                    c && c.totalSteps
+                      ? Math.min(1, c.step / c.totalSteps)
+                      : c?.state === 'done'
+                        ? 1
+                        : 0;
+                  return (
+                    <td
+                      key={p}
+                      role="gridcell"
+                      data-pos={`${ri}-${ci}`}
+                      data-cell-id={c?.id}
+                      data-state={c?.state}
+                      data-step={c?.step}
+                      tabIndex={isFocus ? 0 : -1}
+                      aria-selected={c ? selected.has(c.id) : false}
+                      className={`gcell ${c && selected.has(c.id) ? 'selected' : ''}`}
+                      style={
+                        score !== null ? { background: scoreColor(score, min, max) } : undefined
+                      }
+                      onClick={(e) => {
+                        setFocus([ri, ci]);
+                        if (c) click(e, c.id);
+                      }}
+                      onDoubleClick={() => c && onOpen(c.id)}
+                      onKeyDown={(e) => key(e, c?.id)}
+                    >
+                      {c ? (
+                        <>
+                          <StateBadge state={c.state} />
+                          <div className="mini-progress">
+                            <div style={{ width: `${progress * 100}%` }} />
                           </div>
-                        )}
-                      </>
-                    ) : (
-                      <span className="empty">–</span>
-                    )}
+                          <div className="gcell-line">
+                            loss {formatNumber(c.loss)}
+                            {c.state === 'running' && c.etaSeconds !== null && (
+                              <span className="eta"> · {formatEta(c.etaSeconds)}</span>
+                            )}
+                          </div>
+                          <div className="gcell-line score">
+                            {score !== null ? formatNumber(score) : ''}
+                          </div>
+                          {c.error && (
+                            <div className="gcell-error" title={c.error}>
+                              error
+                            </div>
+                          )}
+                        </>
+                      ) : (
+                        <span className="empty">–</span>
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          });
+          if (group.rows.length < 2) return rowsOfGroup;
+          // Replicates: the mean ± sd over seeds of each PLW's done scores.
+          return [
+            ...rowsOfGroup,
+            <tr key={`${model}\u0000${dataset}\u0000summary`} className="replicate-summary">
+              <th scope="row">
+                <div className="row-dataset">mean ± sd over {group.rows.length} seeds</div>
+              </th>
+              {plws.map((p) => {
+                const values = group.rows
+                  .map(({ key: row }) => byKey.get(`${row}\u0000${p}`))
+                  .map((c) => (c ? cellScore(c, colorBy) : null))
+                  .filter((v): v is number => v !== null);
+                const m = values.length > 0 ? meanSd(values) : null;
+                return (
+                  <td key={p} className="gcell summary" data-replicates={m?.n ?? 0}>
+                    {m ? `${formatNumber(m.mean)} ± ${formatNumber(m.sd, 2)}` : '–'}
                   </td>
                 );
               })}
-            </tr>
-          );
+            </tr>,
+          ];
         })}
       </tbody>
     </table>

@@ -16,6 +16,8 @@ interface Draft {
   batchSize: string;
   maxLength: string;
   seed: string;
+  /** Replicate seeds, comma-separated; empty: one run per cell with `seed`. */
+  seeds: string;
 }
 
 const INITIAL: Draft = {
@@ -29,6 +31,7 @@ const INITIAL: Draft = {
   batchSize: '128',
   maxLength: '512',
   seed: '42',
+  seeds: '',
 };
 
 const lines = (s: string): string[] =>
@@ -71,6 +74,14 @@ function toDefinition(d: Draft): unknown {
       maxLength: Number(d.maxLength),
     },
     seed: Number(d.seed),
+    ...(d.seeds.trim() === ''
+      ? {}
+      : {
+          seeds: d.seeds
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .map(Number),
+        }),
   };
 }
 
@@ -208,6 +219,12 @@ export function SweepEditor() {
             {field('Max length', 'maxLength', 'train.maxLength')}
             {field('Seed', 'seed', 'seed')}
           </div>
+          {field(
+            'Replicate seeds',
+            'seeds',
+            'seeds',
+            'optional, e.g. 1, 2, 3: every cell runs once per seed, so the analysis sees training noise (the grid shows mean ± sd)',
+          )}
         </fieldset>
         {issues.length > 0 && (
           <ul className="issues" aria-label="problems">

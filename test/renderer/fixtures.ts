@@ -3,7 +3,7 @@
  * (10 PLWs x 3 models x 2 datasets = 60 cells) and loss curves of 10,000 steps. Seeded, so a
  * failure reproduces.
  */
-import type { CellState, CellSummary, MetricPoint } from '../../src-shared/api';
+import type { AnalysisGroupView, CellState, CellSummary, MetricPoint } from '../../src-shared/api';
 import { DEFAULT_PLW_GRID } from '../../src-shared/sweep';
 
 /** Small deterministic PRNG (mulberry32). */
@@ -40,6 +40,7 @@ export function gridCells(seed = 7): CellSummary[] {
           plw,
           model,
           dataset,
+          seed: null,
           state,
           step,
           totalSteps: state === 'queued' ? null : total,
@@ -61,6 +62,92 @@ export function gridCells(seed = 7): CellSummary[] {
     }
   }
   return cells;
+}
+
+/**
+ * A replicated sweep: 1 model x 1 dataset x 5 PLWs x seeds 1, 2, 3, all done, demo_mc around
+ * 0.5 with seed noise of about 0.03.
+ */
+export function replicateCells(): CellSummary[] {
+  const r = rng(3);
+  const cells: CellSummary[] = [];
+  for (const seed of [1, 2, 3]) {
+    for (const plw of [0, 0.002236, 0.02463, 0.2463, 1]) {
+      cells.push({
+        id: cells.length + 1,
+        sweepId: 1,
+        plw,
+        model: '/cache/pretrained/13d450dab2ce584e/demo-base',
+        dataset: 'demo-long',
+        seed,
+        state: 'done',
+        step: 30,
+        totalSteps: 30,
+        loss: 1.1,
+        attempts: 1,
+        etaSeconds: null,
+        scores: { demo_mc: 0.5 + (r() - 0.5) * 0.1 },
+        error: null,
+      });
+    }
+  }
+  return cells;
+}
+
+/** One analysed group as `analysis:get` returns it: demo_mc above chance, demo_gen at it. */
+export function analysisGroup(): AnalysisGroupView {
+  const plws = [0, 0.002236, 0.02463, 0.2463, 1];
+  const curve = (base: number, chance: number) => ({
+    points: plws.map((plw, i) => {
+      const score = base + 0.02 * i;
+      return { plw, w: plw ** 0.30103, score, lower: score - 0.1, upper: score + 0.1 };
+    }),
+    fit: { intercept: base, w: 0.1, w2: -0.05 },
+    chance,
+  });
+  return {
+    label: 'dataset "demo-long"',
+    dataset: 'demo-long',
+    model: 'demo-base',
+    n: 10,
+    benchmarks: 2,
+    exponent: 0.30103,
+    reml: {
+      intercept: 0.4,
+      w: 0.1,
+      w2: -0.05,
+      se: { intercept: 0.1, w: 0.05, w2: 0.05 },
+      sigma2Benchmark: 0.01,
+      sigma2Residual: 0.001,
+      logLik: 10,
+    },
+    ml: {
+      intercept: 0.4,
+      w: 0.1,
+      w2: -0.05,
+      se: { intercept: 0.1, w: 0.05, w2: 0.05 },
+      sigma2Benchmark: 0.01,
+      sigma2Residual: 0.001,
+      logLik: 11,
+    },
+    lrt: { chisq: 1, df: 2, p: 0.6 },
+    vertexW: null,
+    lambda: null,
+    lambdaReason: 'the fitted maximum lies beyond PLW 1',
+    lambdaInterval: null,
+    verdict: 'no detectable effect (p = 0.6) — 1 of 2 benchmarks is at chance',
+    power: 'smallest PLW effect this sweep could detect: 0.2',
+    curves: [
+      { benchmark: 'demo_mc', ...curve(0.6, 0.25) },
+      { benchmark: 'demo_gen', ...curve(0.05, 0) },
+    ],
+    aggregate: plws.map((plw) => ({ plw, w: plw ** 0.30103, score: 0.3 })),
+    benchmarkStates: [
+      { benchmark: 'demo_mc', excluded: false, flag: null, chance: 0.25 },
+      { benchmark: 'demo_gen', excluded: false, flag: 'at_chance', chance: 0 },
+    ],
+    notes: ['demo_gen: at chance (0) in every cell'],
+  };
 }
 
 /**

@@ -76,11 +76,30 @@ describe('sweep definition', () => {
   it('expands model x dataset x PLW into cells, PLW fastest', () => {
     const cells = expandCells({ plw: [0, 1], models: ['a', 'b'], datasets: ['x'] });
     expect(cells).toEqual([
-      { idx: 0, plw: 0, model: 'a', dataset: 'x' },
-      { idx: 1, plw: 1, model: 'a', dataset: 'x' },
-      { idx: 2, plw: 0, model: 'b', dataset: 'x' },
-      { idx: 3, plw: 1, model: 'b', dataset: 'x' },
+      { idx: 0, plw: 0, model: 'a', dataset: 'x', seed: null },
+      { idx: 1, plw: 1, model: 'a', dataset: 'x', seed: null },
+      { idx: 2, plw: 0, model: 'b', dataset: 'x', seed: null },
+      { idx: 3, plw: 1, model: 'b', dataset: 'x', seed: null },
     ]);
+  });
+
+  it('repeats the whole grid once per replicate seed, each replicate a cell', () => {
+    const def = parseSweep({ ...base, plw: [0, 1], seeds: [1, 2, 3] }, 'sweep.json');
+    expect(def.seeds).toEqual([1, 2, 3]);
+    const cells = expandCells(def);
+    expect(cells.map((c) => [c.idx, c.plw, c.seed])).toEqual([
+      [0, 0, 1],
+      [1, 1, 1],
+      [2, 0, 2],
+      [3, 1, 2],
+      [4, 0, 3],
+      [5, 1, 3],
+    ]);
+    expect(problem({ ...base, seeds: [1, 1] })).toMatch(/field "seeds\[1\]"/);
+    expect(problem({ ...base, seeds: [1.5] })).toBe(
+      'sweep.json: field "seeds[0]": a seed must be a whole number',
+    );
+    expect(problem({ ...base, seeds: [] })).toMatch(/field "seeds": must not be empty/);
   });
 
   it('hashes the definition, not its key order or whitespace', () => {

@@ -24,6 +24,32 @@ function setup(options: { workers?: number; maxAttempts?: number } = {}) {
 }
 
 describe('scheduler with real worker processes', () => {
+  it('runs each replicate seed as its own cell, training with that seed and scoring the same items', async () => {
+    const { dir, create, scheduler, repo } = setup();
+    const data = writeDataset(dir, 'd.json');
+    const { id } = create({
+      name: 'replicates',
+      plw: [0, 1],
+      models: ['scripted'],
+      datasets: [data],
+      benchmarks: ['demo-qa'],
+      train: { steps: 2, checkpointEvery: 2 },
+      seed: 42,
+      seeds: [7, 8],
+    });
+    await scheduler.run([id]);
+    const cells = repo.cells(id);
+    expect(cells.map((c) => [c.plw, c.seed, c.state])).toEqual([
+      [0, 7, 'done'],
+      [1, 7, 'done'],
+      [0, 8, 'done'],
+      [1, 8, 'done'],
+    ]);
+    for (const c of cells) {
+      expect(repo.logs(c.id).map((l) => l.message)).toContain(`seeds: train ${c.seed}, eval 42`);
+    }
+  });
+
   it('runs every cell of a sweep to done, storing each step once and the scores', async () => {
     const { dir, create, scheduler, repo, store, events } = setup();
     const data = writeDataset(dir, 'd.json');
@@ -43,7 +69,16 @@ describe('scheduler with real worker processes', () => {
       expect(c.step).toBe(6);
       expect(c.lastCheckpointStep).toBe(6);
       expect(repo.scores(c.id)).toEqual([
-        { benchmark: 'demo-qa', metric: 'acc', value: 0.5 + c.plw / 4, stderr: 0.01 },
+        {
+          benchmark: 'demo-qa',
+          metric: 'acc',
+          value: 0.5 + c.plw / 4,
+          stderr: 0.01,
+          n: 40,
+          chance: 0.25,
+          lower: 0.4 + c.plw / 4,
+          upper: 0.6 + c.plw / 4,
+        },
       ]);
     }
     const states = events.filter((e) => e.type === 'state' && e.cellId === cells[0]!.id);

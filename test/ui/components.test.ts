@@ -191,4 +191,41 @@ describe.runIf(hasChromium)('components in Chromium', () => {
     expect(ticks.some((t) => /e-/.test(t))).toBe(true);
     await page.close();
   });
+
+  it('shows replicates one row per seed, then the mean ± sd of each PLW', async () => {
+    const page = await open('fixture=grid&replicates=1');
+    const grid = page.getByRole('grid', { name: 'sweep cells' });
+    await grid.waitFor();
+    // 3 seeds x 5 PLWs: every replicate is its own cell, still openable.
+    expect(await grid.locator('td[data-cell-id]').count()).toBe(15);
+    const heads = await grid.locator('tbody th[scope=row]').allTextContents();
+    expect(heads.slice(0, 3).map((h) => h.replace(/\s+/g, ' '))).toEqual([
+      'demo-basedemo-long · seed 1',
+      'demo-basedemo-long · seed 2',
+      'demo-basedemo-long · seed 3',
+    ]);
+    const summary = grid.locator('tr.replicate-summary');
+    expect(await summary.locator('th').textContent()).toBe('mean ± sd over 3 seeds');
+    const cells = await summary.locator('td').allTextContents();
+    expect(cells).toHaveLength(5);
+    for (const c of cells) expect(c).toMatch(/^0\.\d+ ± 0\.\d+$/);
+    await page.close();
+  });
+
+  it("draws each score's 95% interval and a dashed chance line in the benchmark panels", async () => {
+    const page = await open('fixture=panels');
+    const panels = page.getByTestId('benchmark-panel');
+    await expect.poll(() => panels.count()).toBe(3);
+    const mc = panels.filter({ hasText: 'demo_mc' });
+    expect(await mc.getAttribute('data-chance')).toBe('0.25');
+    expect(await mc.getAttribute('data-error-bars')).toBe('yes');
+    // One error bar per score, and the chance level drawn dashed and labelled.
+    await expect.poll(() => mc.locator('.recharts-errorBar').count()).toBe(5);
+    const line = mc.locator('.recharts-reference-line line');
+    expect(await line.getAttribute('stroke-dasharray')).toBe('5 4');
+    expect(await mc.textContent()).toContain('chance 0.25');
+    await screenshot(page, 'component-benchmark-panels');
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+    await page.close();
+  });
 });

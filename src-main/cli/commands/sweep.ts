@@ -22,7 +22,7 @@ function printStatus(sweeps: SweepStatus[]): void {
       const loss = c.loss === null ? '' : ` loss ${c.loss.toFixed(4)}`;
       const steps = c.totalSteps === null ? `${c.step}` : `${c.step}/${c.totalSteps}`;
       process.stdout.write(
-        `  cell ${c.id} plw=${c.plw} ${short(c.model)} ${short(c.dataset)} ${c.state} step ${steps}${loss}` +
+        `  cell ${c.id} plw=${c.plw}${c.seed === undefined ? '' : ` seed=${c.seed}`} ${c.model} ${short(c.dataset)} ${c.state} step ${steps}${loss}` +
           ` attempts ${c.attempts}${scores ? ` ${scores}` : ''}${c.error ? ` error: ${c.error}` : ''}\n`,
       );
     }

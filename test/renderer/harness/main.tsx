@@ -7,9 +7,10 @@ import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { CellSummary } from '../../../src-shared/api';
 import { LossChart, type SeriesKey } from '../../../src-renderer/components/LossChart';
+import { BenchmarkPanels } from '../../../src-renderer/components/BenchmarkPanels';
 import { SweepGrid } from '../../../src-renderer/components/SweepGrid';
 import '../../../src-renderer/styles.css';
-import { gridCells, lossCurve } from '../fixtures';
+import { analysisGroup, gridCells, lossCurve, replicateCells } from '../fixtures';
 
 interface Harness {
   opened: number[];
@@ -21,7 +22,9 @@ const harness: Harness = { opened: [], selected: [] };
 const params = new URLSearchParams(location.search);
 
 function GridFixture() {
-  const [cells, setCells] = useState<CellSummary[]>(gridCells);
+  const [cells, setCells] = useState<CellSummary[]>(
+    params.get('replicates') === '1' ? replicateCells : gridCells,
+  );
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [colorBy, setColorBy] = useState('aggregate');
   // One progress tick for every running cell, as a burst of events would bring.
@@ -96,5 +99,15 @@ function ChartFixture() {
 
 const root = createRoot(document.getElementById('root')!);
 root.render(
-  <StrictMode>{params.get('fixture') === 'chart' ? <ChartFixture /> : <GridFixture />}</StrictMode>,
+  <StrictMode>
+    {params.get('fixture') === 'chart' ? (
+      <ChartFixture />
+    ) : params.get('fixture') === 'panels' ? (
+      <div style={{ width: 1200 }}>
+        <BenchmarkPanels group={analysisGroup()} />
+      </div>
+    ) : (
+      <GridFixture />
+    )}
+  </StrictMode>,
 );
