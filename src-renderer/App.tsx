@@ -3,6 +3,7 @@ import { createClient, type ConnectionState } from './api/client';
 import { ClientContext } from './context';
 import { href, useRoute } from './route';
 import { AnalysisView } from './views/AnalysisView';
+import { BenchmarksView } from './views/BenchmarksView';
 import { CellView } from './views/CellView';
 import { DatasetsView } from './views/DatasetsView';
 import { HomeView } from './views/HomeView';
@@ -24,6 +25,7 @@ export function App() {
           <a href={href({ view: 'home' })}>Sweeps</a>
           <a href={href({ view: 'new' })}>New sweep</a>
           <a href={href({ view: 'datasets' })}>Datasets</a>
+          <a href={href({ view: 'benchmarks' })}>Benchmarks</a>
         </nav>
         <span className={`conn conn-${connection}`} title="connection to the PLW Studio service">
           {connection === 'open' ? 'connected' : connection}
@@ -33,6 +35,7 @@ export function App() {
         {route.view === 'home' && <HomeView />}
         {route.view === 'new' && <SweepEditor />}
         {route.view === 'datasets' && <DatasetsView />}
+        {route.view === 'benchmarks' && <BenchmarksView />}
         {route.view === 'sweep' && <SweepView id={route.id} />}
         {route.view === 'analysis' && <AnalysisView sweepId={route.id} />}
         {route.view === 'cell' && <CellView id={route.id} compare={route.compare} />}

@@ -5,6 +5,7 @@ export type Route =
   | { view: 'home' }
   | { view: 'new' }
   | { view: 'datasets' }
+  | { view: 'benchmarks' }
   | { view: 'sweep'; id: number }
   | { view: 'analysis'; id: number }
   | { view: 'cell'; id: number; compare: number[] };
@@ -15,6 +16,7 @@ export function parseRoute(hash: string): Route {
   const num = (s: string | undefined): number => Number.parseInt(s ?? '', 10);
   if (parts[0] === 'new') return { view: 'new' };
   if (parts[0] === 'datasets') return { view: 'datasets' };
+  if (parts[0] === 'benchmarks') return { view: 'benchmarks' };
   if (parts[0] === 'sweep' && num(parts[1]) > 0) {
     return parts[2] === 'analysis'
       ? { view: 'analysis', id: num(parts[1]) }
@@ -38,6 +40,8 @@ export function href(route: Route): string {
       return '#/new';
     case 'datasets':
       return '#/datasets';
+    case 'benchmarks':
+      return '#/benchmarks';
     case 'sweep':
       return `#/sweep/${route.id}`;
     case 'analysis':

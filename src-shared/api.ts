@@ -171,6 +171,38 @@ export interface AnalysisSummary {
   }[];
 }
 
+/** One published file of a benchmark and where the app found it (null: not found). */
+export interface BenchmarkFileStatus {
+  name: string;
+  role: 'eval' | 'fewshot';
+  path: string | null;
+}
+
+/** A standard benchmark as the Benchmarks page and the sweep editor show it. */
+export interface BenchmarkStatus {
+  name: string;
+  title: string;
+  kind: 'multiple_choice' | 'generation';
+  metrics: string[];
+  defaultShots: number;
+  /** Documents in the published evaluation file (the catalogue's figure). */
+  documents: number | null;
+  /** Documents counted in the file found, or null when it is missing. */
+  found: number | null;
+  files: BenchmarkFileStatus[];
+  /** What a sweep's `data` should be for this task, or null when the files are missing. */
+  data: string | null;
+  /** Which file to put where, when something needed is missing (few-shot files included). */
+  missing: string | null;
+  source: string;
+}
+
+export interface BenchmarkLibrary {
+  /** The benchmarks folder set in settings (kept in the workspace), or null. */
+  folder: string | null;
+  tasks: BenchmarkStatus[];
+}
+
 /** A dataset the workspace knows: a built-in, a file the user added, or one a sweep used. */
 export interface DatasetEntry {
   /** What sweeps name it by: a built-in name, else the absolute file path. */
@@ -259,6 +291,8 @@ export const requestSchemas = {
       benchmarks: z.record(z.string().max(200), z.boolean()).default({}),
     })
     .strict(),
+  'benchmarks:list': z.object({}).strict(),
+  'benchmarks:set-folder': z.object({ folder: pathText.nullable() }).strict(),
   'datasets:list': z.object({}).strict(),
   'datasets:add': z.object({ path: pathText }).strict(),
   'datasets:remove': z.object({ source: pathText }).strict(),
@@ -308,6 +342,8 @@ export interface ResponseMap {
   'cells:metrics': Record<number, MetricPoint[]>;
   'analysis:get': AnalysisSummary;
   'export:build': ExportFile;
+  'benchmarks:list': BenchmarkLibrary;
+  'benchmarks:set-folder': BenchmarkLibrary;
   'datasets:list': DatasetEntry[];
   'datasets:add': DatasetEntry;
   'datasets:remove': { removed: boolean };

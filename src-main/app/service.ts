@@ -29,6 +29,7 @@ import { primaryScores, type CellRow } from '../sweeps/repository';
 import type { WorkerHost } from '../workers/host';
 import { Workspace } from '../workspace/workspace';
 import { analysisHandlers } from './analysis';
+import { benchmarkHandlers } from './benchmarks';
 import { datasetHandlers } from './datasets';
 
 export interface WorkspaceServiceOptions {
@@ -298,6 +299,7 @@ export async function openWorkspaceService(
       return out;
     },
     ...analysisHandlers(repo),
+    ...benchmarkHandlers({ store, baseDir: options.baseDir ?? process.cwd() }),
     ...datasetHandlers({
       store,
       host,

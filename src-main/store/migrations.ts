@@ -116,4 +116,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE scores ADD COLUMN upper REAL;
   ALTER TABLE cells ADD COLUMN seed INTEGER;
   `,
+  // 4: workspace settings (the Benchmarks page's folder), one JSON value per key.
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -3,7 +3,8 @@ import type { ValidationIssue } from '../../src-shared/api';
 import { DEFAULT_PLW_GRID } from '../../src-shared/sweep';
 import { DatasetStatsLine, savedTokenizer } from '../components/DatasetStats';
 import { useClient } from '../context';
-import { navigate } from '../route';
+import { useBenchmarkLibrary } from './BenchmarksView';
+import { href, navigate } from '../route';
 
 interface Draft {
   name: string;
@@ -57,7 +58,29 @@ export function parseBenchmark(line: string): unknown {
   return b;
 }
 
-function toDefinition(d: Draft): unknown {
+/** A standard benchmark ticked in the editor, with its shots and limit as typed. */
+export interface BenchmarkPick {
+  on: boolean;
+  shots: string;
+  limit: string;
+}
+
+/** The ticked benchmarks as sweep entries: `{task, data, shots, limit}` (blank = default). */
+export function pickedBenchmarks(
+  picks: Readonly<Record<string, BenchmarkPick>>,
+  data: Readonly<Record<string, string | null>>,
+): unknown[] {
+  return Object.entries(picks)
+    .filter(([task, p]) => p.on && data[task])
+    .map(([task, p]) => ({
+      task,
+      data: data[task],
+      ...(p.shots.trim() === '' ? {} : { shots: Number(p.shots) }),
+      ...(p.limit.trim() === '' ? {} : { limit: Number(p.limit) }),
+    }));
+}
+
+function toDefinition(d: Draft, standard: unknown[] = []): unknown {
   return {
     name: d.name.trim(),
     plw: d.plw
@@ -66,7 +89,7 @@ function toDefinition(d: Draft): unknown {
       .map(Number),
     models: lines(d.models),
     datasets: lines(d.datasets),
-    benchmarks: lines(d.benchmarks).map(parseBenchmark),
+    benchmarks: [...standard, ...lines(d.benchmarks).map(parseBenchmark)],
     train: {
       steps: Number(d.steps),
       lr: Number(d.lr),
@@ -93,7 +116,17 @@ export function SweepEditor() {
   const [cells, setCells] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const definition = useMemo(() => toDefinition(draft), [draft]);
+  const { library } = useBenchmarkLibrary();
+  const [picks, setPicks] = useState<Record<string, BenchmarkPick>>({});
+  const definition = useMemo(() => {
+    const data = Object.fromEntries((library?.tasks ?? []).map((t) => [t.name, t.data]));
+    return toDefinition(draft, pickedBenchmarks(picks, data));
+  }, [draft, picks, library]);
+  const pick = (task: string, change: Partial<BenchmarkPick>): void =>
+    setPicks((p) => ({
+      ...p,
+      [task]: { ...(p[task] ?? { on: false, shots: '', limit: '' }), ...change },
+    }));
   // Dataset figures follow the typing with a pause, not on every keystroke.
   const [datasetList, setDatasetList] = useState<string[]>(() => lines(INITIAL.datasets));
   useEffect(() => {
@@ -203,8 +236,71 @@ export function SweepEditor() {
             ))}
           </ul>
         )}
+        <fieldset className="bench-picks" aria-label="standard benchmarks">
+          <legend>Standard benchmarks</legend>
+          {library === null ? (
+            <p className="hint">loading…</p>
+          ) : (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>Task</th>
+                  <th className="num">Shots</th>
+                  <th className="num">Limit</th>
+                  <th>Files</th>
+                </tr>
+              </thead>
+              <tbody>
+                {library.tasks.map((t) => {
+                  const p = picks[t.name] ?? { on: false, shots: '', limit: '' };
+                  return (
+                    <tr key={t.name} data-task={t.name}>
+                      <td>
+                        <label>
+                          <input
+                            type="checkbox"
+                            name={`bench-${t.name}`}
+                            checked={p.on}
+                            disabled={t.data === null}
+                            onChange={(e) => pick(t.name, { on: e.target.checked })}
+                          />{' '}
+                          <code>{t.name}</code>
+                        </label>
+                      </td>
+                      <td className="num">
+                        <input
+                          className="narrow"
+                          name={`shots-${t.name}`}
+                          placeholder={String(t.defaultShots)}
+                          value={p.shots}
+                          disabled={t.data === null}
+                          onChange={(e) => pick(t.name, { shots: e.target.value })}
+                        />
+                      </td>
+                      <td className="num">
+                        <input
+                          className="narrow"
+                          name={`limit-${t.name}`}
+                          placeholder="all"
+                          value={p.limit}
+                          disabled={t.data === null}
+                          onChange={(e) => pick(t.name, { limit: e.target.value })}
+                        />
+                      </td>
+                      <td className="hint">{t.data ?? t.missing}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+          <p className="hint">
+            Files are found in the benchmarks folder of the{' '}
+            <a href={href({ view: 'benchmarks' })}>Benchmarks</a> page.
+          </p>
+        </fieldset>
         {field(
-          'Benchmarks',
+          'Other benchmarks',
           'benchmarks',
           'benchmarks',
           'one per line: a task, then data=PATH shots=K limit=N as needed (e.g. piqa data=/data/piqa/valid.jsonl limit=200)',

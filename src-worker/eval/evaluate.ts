@@ -6,6 +6,7 @@ import { greedyGenerate } from '../model/generate';
 import type { CausalLM } from '../model/types';
 import type { Tokenizer } from '../tokenizers/types';
 import { encodeRequest } from './encode';
+import { greedyGenerateBatch, type BatchGenerateStats } from './generation';
 import type { GenerationInstance, MultipleChoiceInstance } from './instances';
 import { scoreRequests, type ScoringMode } from './scoring';
 import { findTask } from './registry';
@@ -85,6 +86,22 @@ export async function scoreChoiceInstance(
   };
 }
 
+/** The prompt ids a generation request feeds: no BOS, cut on the left to leave room. */
+function promptIds(model: CausalLM, tokenizer: Tokenizer, prompt: string, maxNewTokens: number) {
+  const budget = Math.max(1, model.config.maxPositionEmbeddings - maxNewTokens);
+  return tokenizer.encode(prompt).slice(-budget);
+}
+
+/** lm-eval's `generate_until` post-processing: EOS dropped, text cut before the first stop. */
+function cutAtStops(tokenizer: Tokenizer, ids: readonly number[], until: readonly string[]) {
+  let text = tokenizer.decode(ids.filter((id) => id !== tokenizer.eosId));
+  for (const stop of until) {
+    const at = text.indexOf(stop);
+    if (at >= 0) text = text.slice(0, at);
+  }
+  return text;
+}
+
 /**
  * Greedy continuation of a generation prompt (no BOS, as the log-likelihood requests), cut at
  * the first stop string as lm-eval's `generate_until` does.
@@ -95,20 +112,73 @@ export async function generateInstance(
   instance: GenerationInstance,
   maxNewTokens: number,
 ): Promise<GenerationSample> {
-  const budget = Math.max(1, model.config.maxPositionEmbeddings - maxNewTokens);
-  const promptIds = tokenizer.encode(instance.prompt).slice(-budget);
-  const out = await greedyGenerate(model, promptIds, {
-    maxNewTokens,
-    eosId: tokenizer.eosId,
-    stopStrings: instance.until,
-    decode: (ids) => tokenizer.decode(ids),
+  const out = await greedyGenerate(
+    model,
+    promptIds(model, tokenizer, instance.prompt, maxNewTokens),
+    {
+      maxNewTokens,
+      eosId: tokenizer.eosId,
+      stopStrings: instance.until,
+      decode: (ids) => tokenizer.decode(ids),
+    },
+  );
+  return {
+    doc: instance.doc,
+    prediction: cutAtStops(tokenizer, out.ids, instance.until),
+    reference: instance.reference,
+  };
+}
+
+/**
+ * Every generation instance at once: same-length prompts decode together as one KV-cached
+ * batch (`greedyGenerateBatch`), each stopping at its first stop string, EOS or the cap.
+ * Predictions equal `generateInstance`'s one by one; samples come back in document order.
+ */
+export async function generateInstances(
+  model: CausalLM,
+  tokenizer: Tokenizer,
+  instances: readonly GenerationInstance[],
+  options: { maxNewTokens: number; batchSize?: number; onProgress?: (done: number) => void },
+): Promise<{ samples: GenerationSample[]; stats: BatchGenerateStats }> {
+  // One batch run per set of stop strings (every instance of a task shares one in practice).
+  const groups = new Map<string, number[]>();
+  instances.forEach((inst, i) => {
+    const key = JSON.stringify(inst.until);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
   });
-  let text = tokenizer.decode(out.ids.filter((id) => id !== tokenizer.eosId));
-  for (const stop of instance.until) {
-    const at = text.indexOf(stop);
-    if (at >= 0) text = text.slice(0, at);
+  const outputs: number[][] = instances.map(() => []);
+  const stats: BatchGenerateStats = { forwards: 0, generated: 0 };
+  let done = 0;
+  for (const [key, members] of groups) {
+    const r = await greedyGenerateBatch(
+      model,
+      members.map((i) =>
+        promptIds(
+          model,
+          tokenizer,
+          (instances[i] as GenerationInstance).prompt,
+          options.maxNewTokens,
+        ),
+      ),
+      {
+        maxNewTokens: options.maxNewTokens,
+        eosId: tokenizer.eosId,
+        stopStrings: JSON.parse(key) as string[],
+        decode: (ids) => tokenizer.decode(ids),
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        onDone: () => options.onProgress?.(++done),
+      },
+    );
+    members.forEach((i, j) => (outputs[i] = r.outputs[j] as number[]));
+    stats.forwards += r.stats.forwards;
+    stats.generated += r.stats.generated;
   }
-  return { doc: instance.doc, prediction: text, reference: instance.reference };
+  const samples = instances.map((inst, i) => ({
+    doc: inst.doc,
+    prediction: cutAtStops(tokenizer, outputs[i] as number[], inst.until),
+    reference: inst.reference,
+  }));
+  return { samples, stats };
 }
 
 function mean(xs: readonly number[]): number {
@@ -146,11 +216,10 @@ export async function evaluate(
     if (options.logSamples) result.samples = samples;
     return result;
   }
-  const samples: GenerationSample[] = [];
-  for (const instance of built.instances) {
-    samples.push(await generateInstance(model, tokenizer, instance, options.maxNewTokens ?? 256));
-    options.onProgress?.(samples.length, total);
-  }
+  const { samples } = await generateInstances(model, tokenizer, built.instances, {
+    maxNewTokens: options.maxNewTokens ?? 256,
+    onProgress: (done) => options.onProgress?.(done, total),
+  });
   let result: EvalResult;
   if (built.metric === 'bleu') {
     const sentences = samples.map((s) => segmentStats(s.prediction, [s.reference]));

@@ -66,6 +66,7 @@ describe('Store', () => {
       'metrics',
       'models',
       'scores',
+      'settings', // workspace settings: the Benchmarks page's folder
       'sweeps',
     ]);
     expect(store.integrityCheck()).toBe('ok');
