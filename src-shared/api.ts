@@ -36,8 +36,10 @@ export interface SweepSummary {
   createdAt: string;
   cells: number;
   counts: Partial<Record<CellState, number>>;
-  /** Fraction of all cells' planned steps done, 0..1. */
+  /** 0..1, `sweepProgress` of src-shared/progress.ts (training counts 0.9 of a cell). */
   progress: number;
+  /** Seconds of training left at the running cells' pace (`sweepEta`); null before a pace. */
+  etaSeconds: number | null;
 }
 
 export interface CellSummary {

@@ -20,6 +20,7 @@ import type {
 } from '../../src-shared/api';
 import { lttb } from '../../src-shared/downsample';
 import { InputError, PlwError } from '../../src-shared/errors';
+import { cellEta, secondsPerStep, sweepEta, sweepProgress } from '../../src-shared/progress';
 import { expandCells } from '../../src-shared/sweep';
 import type { EventFeed, EventListener } from '../api/events';
 import type { HubEvent } from '../events/event-hub';
@@ -152,27 +153,41 @@ export async function openWorkspaceService(
     error: c.error,
   });
 
-  const summarize = (id: number): SweepSummary & { cellRows: CellRow[] } => {
+  /** Seconds per step of each running cell, from its recent steps in the store. */
+  const paces = (cells: readonly CellRow[]): Map<number, number> => {
+    const out = new Map<number, number>();
+    for (const c of cells) {
+      if (c.state !== 'running') continue;
+      const pace = secondsPerStep(repo.recentSteps(c.id));
+      if (pace !== null) out.set(c.id, pace);
+    }
+    return out;
+  };
+
+  const summarize = (
+    id: number,
+  ): SweepSummary & { cellRows: CellRow[]; cellPaces: Map<number, number> } => {
     const s = repo.sweep(id);
     if (!s) throw new PlwError('bad_input', `sweep ${id}: no such sweep`);
     const cells = repo.cells(id);
     const counts: SweepSummary['counts'] = {};
-    let done = 0;
-    for (const c of cells) {
-      counts[c.state] = (counts[c.state] ?? 0) + 1;
-      if (c.state === 'done') done += 1;
-      else if (c.totalSteps) done += Math.min(1, c.step / c.totalSteps) * 0.9;
-    }
+    for (const c of cells) counts[c.state] = (counts[c.state] ?? 0) + 1;
+    const cellPaces = paces(cells);
+    const planned = s.definition.train.steps ?? Math.max(0, ...cells.map((c) => c.totalSteps ?? 0));
     return {
       id: s.id,
       name: s.name,
       createdAt: new Date(s.createdAt).toISOString(),
       cells: cells.length,
       counts,
-      progress: cells.length ? done / cells.length : 0,
+      progress: sweepProgress(cells),
+      etaSeconds: sweepEta(cells, [...cellPaces.values()], planned, workers),
       cellRows: cells,
+      cellPaces,
     };
   };
+  const runningEta = (c: CellRow, pace: number | undefined): number | null =>
+    pace === undefined || !c.totalSteps ? null : cellEta(c.step, c.totalSteps, pace);
 
   const validate = (
     definition: unknown,
@@ -229,17 +244,17 @@ export async function openWorkspaceService(
         .sweeps()
         .reverse()
         .map((s) => {
-          const { cellRows: _rows, ...summary } = summarize(s.id);
+          const { cellRows: _rows, cellPaces: _paces, ...summary } = summarize(s.id);
           return summary;
         }),
     'sweeps:get': ({ id }) => {
-      const { cellRows, ...summary } = summarize(id);
+      const { cellRows, cellPaces, ...summary } = summarize(id);
       const sweep = repo.sweep(id);
       return {
         ...summary,
         definition: sweep?.definition ?? null,
         benchmarks: sweep?.definition.benchmarks.map((b) => b.task) ?? [],
-        cellList: cellRows.map((c) => cellSummary(c)),
+        cellList: cellRows.map((c) => cellSummary(c, runningEta(c, cellPaces.get(c.id)))),
       };
     },
     'sweeps:validate': ({ definition }) => validate(definition),
@@ -276,7 +291,7 @@ export async function openWorkspaceService(
             .sort((a, b) => a.step - b.step)
         : [];
       return {
-        cell: cellSummary(c),
+        cell: cellSummary(c, runningEta(c, paces([c]).get(c.id))),
         scores: repo.scores(id),
         logs: repo.logs(id),
         checkpoints,

@@ -126,6 +126,9 @@ export class SweepRepository {
       scores: db.prepare<[number], ScoreRecord>(
         'SELECT benchmark, metric, value, stderr, n, chance, lower, upper FROM scores WHERE cell_id = ? ORDER BY benchmark, metric',
       ),
+      recentSteps: db.prepare<[number, number], { step: number; time: number }>(
+        'SELECT step, time FROM metrics WHERE cell_id = ? ORDER BY step DESC LIMIT ?',
+      ),
       logs: db.prepare<[number], LogRecord>(
         'SELECT time, level, message FROM logs WHERE cell_id = ? ORDER BY id',
       ),
@@ -173,6 +176,11 @@ export class SweepRepository {
 
   metrics(cellId: number): MetricRow[] {
     return this.stmts.metrics.all(cellId);
+  }
+
+  /** The cell's last `limit` steps with their times (newest first): its recent pace. */
+  recentSteps(cellId: number, limit = 20): { step: number; time: number }[] {
+    return this.stmts.recentSteps.all(cellId, limit);
   }
 
   scores(cellId: number): ScoreRecord[] {

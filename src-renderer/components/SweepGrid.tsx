@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { CellSummary } from '../../src-shared/api';
 import { meanSd } from '../../src-shared/analysis/replicates';
+import { cellProgress } from '../../src-shared/progress';
 import { shortName } from '../../src-shared/names';
 import { formatEta, formatNumber } from '../hooks';
 import { StateBadge } from './StateBadge';
@@ -162,12 +163,7 @@ export function SweepGrid({ cells, colorBy, selected, onSelect, onOpen }: SweepG
                   const c = byKey.get(`${row}\u0000${p}`);
                   const score = c ? cellScore(c, colorBy) : null;
                   const isFocus = focus[0] === ri && focus[1] === ci;
-                  const progress =
-                    c && c.totalSteps
-                      ? Math.min(1, c.step / c.totalSteps)
-                      : c?.state === 'done'
-                        ? 1
-                        : 0;
+                  const progress = c ? cellProgress(c) : 0;
                   return (
                     <td
                       key={p}

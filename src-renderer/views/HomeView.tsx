@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useClient } from '../context';
-import { useLive } from '../hooks';
+import { formatEta, useLive } from '../hooks';
 import { href, navigate } from '../route';
 import { ProgressBar } from '../components/ProgressBar';
 import { StateBadge } from '../components/StateBadge';
@@ -74,6 +74,12 @@ export function HomeView() {
                 </td>
                 <td>
                   <ProgressBar value={s.progress} />
+                  {s.etaSeconds !== null && (
+                    <span className="sub eta" data-testid="sweep-eta">
+                      {' '}
+                      ETA {formatEta(s.etaSeconds)}
+                    </span>
+                  )}
                 </td>
                 <td>{new Date(s.createdAt).toLocaleString()}</td>
               </tr>

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import type { CellSummary } from '../../src-shared/api';
 import { SweepGrid } from '../components/SweepGrid';
 import { useClient } from '../context';
-import { useLive } from '../hooks';
+import { formatEta, useLive } from '../hooks';
 import { href, navigate } from '../route';
 import { ProgressBar } from '../components/ProgressBar';
 
@@ -65,6 +65,12 @@ export function SweepView({ id }: { id: number }) {
         </div>
       </div>
       <ProgressBar value={s.progress} />
+      {s.etaSeconds !== null && (
+        <p className="sub eta" data-testid="sweep-eta">
+          training ETA {formatEta(s.etaSeconds)} (at the running cells&apos; pace; evaluation not
+          included)
+        </p>
+      )}
       <div className="toolbar" role="toolbar" aria-label="cell actions">
         <span>{selected.size} selected</span>
         <button disabled={selected.size === 0} onClick={() => void act('pause')}>
