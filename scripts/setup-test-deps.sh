@@ -4,8 +4,9 @@
 set -euo pipefail
 # chromium: the browser end-to-end tests (driven by playwright-core, never a downloaded browser);
 # fonts-dejavu-core: readable text in its screenshots; librsvg2-bin: SVG figures to PNG;
-# libopenblas-dev: the plw-blas addon (native/plw-blas) links it when npm ci builds it.
-need=(chromium fonts-dejavu-core librsvg2-bin libopenblas-dev)
+# libopenblas-dev: the plw-blas addon (native/plw-blas) links it when npm ci builds it;
+# redis-server: the queue tests start their own server (never the system service).
+need=(chromium fonts-dejavu-core librsvg2-bin libopenblas-dev redis-server)
 for pkg in "$@"; do need+=("$pkg"); done
 missing=()
 for pkg in "${need[@]}"; do

@@ -19,7 +19,7 @@ export const STANDARD_TASKS: readonly string[] = STANDARD_TASK_NAMES;
 const positiveInt = z.number().int().positive();
 
 /** Fine-tuning settings shared by every cell; each default is Alpaca's (METHOD.md). */
-const trainSchema = z
+export const trainSchema = z
   .strictObject({
     /** Optimizer steps; exclusive with `epochs`. */
     steps: positiveInt.optional(),

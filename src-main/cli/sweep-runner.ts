@@ -19,6 +19,7 @@ export async function runSweepWithProgress(options: {
   file: string;
   builtins: Builtins;
   workers?: number;
+  queue?: string;
 }): Promise<SweepRunResult> {
   const { dbPath } = options;
   let bars: ProgressBars | null = null;
@@ -28,6 +29,8 @@ export async function runSweepWithProgress(options: {
     file: options.file,
     builtins: options.builtins,
     ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.queue === undefined ? {} : { queue: options.queue }),
+    log: logLine,
     onStart: (s) => {
       sweepId = s.sweepId;
       const done = s.cells.filter((c) => c.state === 'done').length;
@@ -39,13 +42,14 @@ export async function runSweepWithProgress(options: {
       if (s.recovered > 0) {
         logLine(`re-queued ${s.recovered} cell(s) left running by a stopped run`);
       }
-      if (s.runnerPid === null) logLine(`running on ${s.workers} worker(s)`);
-      else {
+      if (s.runnerPid !== null) {
         logLine(
           `this workspace is being run by another PLW process (pid ${s.runnerPid}): watching it ` +
             'run the cells; this run takes over if that process stops',
         );
-      }
+      } else if (s.queue !== null) {
+        logLine(`sending cells to the queue ${s.queue}; start workers with plw worker --queue URL`);
+      } else logLine(`running on ${s.workers} worker(s)`);
       bars = new ProgressBars(s.cells);
     },
     onTakeOver: ({ recovered }) =>

@@ -123,4 +123,13 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 5: remote workers (BullMQ on Redis): this workspace's id, the last stream entry ingested,
+  // and which worker runs each cell.
+  `
+  CREATE TABLE queue_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  ALTER TABLE cells ADD COLUMN worker TEXT;
+  `,
 ];

@@ -18,6 +18,11 @@ export interface LoadedSweep {
   file: string;
   /** Validated, defaults applied, every path made absolute (relative to the sweep file). */
   definition: SweepDefinition;
+  /**
+   * `"queue": "redis://…"`: run the cells on queue workers. Kept out of the definition, so the
+   * same sweep is continued whether it runs locally or on a queue.
+   */
+  queue?: string;
 }
 
 /**
@@ -39,7 +44,12 @@ export function loadSweepFile(path: string, builtins: Builtins = NO_BUILTINS): L
   } catch (err) {
     throw new InputError({ file: path }, `not valid JSON: ${(err as Error).message}`);
   }
-  return { file, definition: resolveSweep(raw, path, dirname(file), builtins) };
+  const definition = resolveSweep(raw, path, dirname(file), builtins);
+  const queue = (raw as { queue?: unknown }).queue;
+  if (queue !== undefined && (typeof queue !== 'string' || queue === '')) {
+    throw new InputError({ file: path, field: 'queue' }, 'expected a redis:// or rediss:// URL');
+  }
+  return { file, definition, ...(queue === undefined ? {} : { queue }) };
 }
 
 /** Validates an already-parsed definition (the API's create call) against `baseDir`. */

@@ -36,6 +36,8 @@ export interface CellRow {
   startedAt: number | null;
   finishedAt: number | null;
   updatedAt: number;
+  /** The queue worker running (or last to run) the cell; null in local mode. */
+  worker: string | null;
 }
 
 export interface MetricRow {
@@ -69,7 +71,7 @@ export interface LogRecord {
 
 const CELL_COLUMNS = `id, sweep_id AS sweepId, idx, plw, model, dataset, seed, state, attempts, step,
   total_steps AS totalSteps, loss, last_checkpoint_step AS lastCheckpointStep, error,
-  started_at AS startedAt, finished_at AS finishedAt, updated_at AS updatedAt`;
+  started_at AS startedAt, finished_at AS finishedAt, updated_at AS updatedAt, worker`;
 
 /**
  * A benchmark's headline number for tables and the status command: lm-eval's `acc` for

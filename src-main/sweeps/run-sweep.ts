@@ -1,4 +1,5 @@
 import type { Subscriber } from '../events/event-hub';
+import { parseRedisUrl } from '../queue/url';
 import type { Hardware } from '../workers/concurrency';
 import type { WorkerHost } from '../workers/host';
 import { Workspace } from '../workspace/workspace';
@@ -19,6 +20,10 @@ export interface RunSweepOptions {
   /** Told when this run, watching another process's, takes the workspace over. */
   onTakeOver?: (info: { recovered: number }) => void;
   subscribe?: Subscriber;
+  /** `--queue URL`: cells go to queue workers (overrides the sweep file's `"queue"`). */
+  queue?: string;
+  /** Messages about the queue connection (the password never appears in them). */
+  log?: (line: string) => void;
 }
 
 export interface SweepStart {
@@ -30,6 +35,8 @@ export interface SweepStart {
   workers: number;
   /** The pid of the process running the workspace when it is not this one (we watch). */
   runnerPid: number | null;
+  /** The queue's URL with its password redacted, when cells run on queue workers. */
+  queue: string | null;
 }
 
 /** A sweep run in progress: `done` settles with the cells' final rows. */
@@ -48,6 +55,9 @@ export interface SweepRun {
  */
 export function runSweep(options: RunSweepOptions): SweepRun {
   const loaded = loadSweepFile(options.file, options.builtins);
+  const queueUrl = options.queue ?? loaded.queue;
+  // A bad URL is a usage error before anything opens (its message shows no password).
+  const queueDisplay = queueUrl === undefined ? null : parseRedisUrl(queueUrl).display;
   const ws = new Workspace({
     dbPath: options.dbPath,
     runEverything: false,
@@ -55,6 +65,15 @@ export function runSweep(options: RunSweepOptions): SweepRun {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.hardware === undefined ? {} : { hardware: options.hardware }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(queueUrl === undefined
+      ? {}
+      : {
+          queue: {
+            url: queueUrl,
+            builtins: options.builtins,
+            log: options.log ?? (() => undefined),
+          },
+        }),
   });
   try {
     const { id, created } = ws.repo.createOrContinue(loaded.definition, loaded.file);
@@ -67,6 +86,7 @@ export function runSweep(options: RunSweepOptions): SweepRun {
       requeued,
       workers: ws.workers,
       runnerPid: ws.role === 'runner' ? null : ws.runnerPid,
+      queue: queueDisplay,
     });
     if (options.subscribe) ws.hub.subscribe(options.subscribe);
     ws.onRoleChange(() => options.onTakeOver?.({ recovered: ws.recovered }));

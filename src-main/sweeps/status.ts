@@ -22,6 +22,8 @@ export interface CellStatus {
   error: string | null;
   /** The model as the sweep names it: a preset name or the model directory. */
   modelPath: string;
+  /** The queue worker that runs or ran the cell (`plw worker --name`); null in local mode. */
+  worker: string | null;
 }
 
 export interface SweepStatus {
@@ -49,6 +51,7 @@ export function sweepStatus(repo: SweepRepository): SweepStatus[] {
       loss: c.loss,
       error: c.error,
       modelPath: c.model,
+      worker: c.worker,
     })),
   }));
 }

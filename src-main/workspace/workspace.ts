@@ -16,6 +16,9 @@ import { SweepRepository } from '../sweeps/repository';
 import { defaultWorkers, detectHardware, type Hardware } from '../workers/concurrency';
 import { ForkHost } from '../workers/fork-host';
 import type { WorkerHost } from '../workers/host';
+import type { QueueHost } from '../queue/queue-host';
+import { openQueueHost } from '../queue/remote';
+import type { Builtins } from '../sweeps/load';
 import { StoreTail } from './store-tail';
 
 export type WorkspaceRole = 'runner' | 'viewer';
@@ -24,8 +27,13 @@ export interface WorkspaceOptions {
   dbPath: string;
   /** How cells run while this process holds the workspace (default: child_process workers). */
   host?: WorkerHost;
-  /** Concurrent workers; default from the hardware (defaultWorkers). */
+  /** Concurrent workers; default from the hardware (defaultWorkers), or QUEUE_SLOTS on a queue. */
   workers?: number;
+  /**
+   * Run cells on `plw worker` processes through this Redis queue instead of `host`. Only the
+   * runner reads the workers' event stream and writes what it carries.
+   */
+  queue?: { url: string; builtins: Builtins; log: (line: string) => void };
   hardware?: Hardware;
   /** Starts of a crashing cell before it fails (Scheduler). */
   maxAttempts?: number;
@@ -43,6 +51,9 @@ export interface WorkspaceOptions {
   throttleMs?: number;
 }
 
+/** Cells sent to a queue at once: its workers' number and concurrency set the real pace. */
+export const QUEUE_SLOTS = 1000;
+
 export class Workspace {
   readonly store: Store;
   readonly repo: SweepRepository;
@@ -51,6 +62,8 @@ export class Workspace {
   readonly scheduler: Scheduler;
   readonly workers: number;
   readonly host: WorkerHost;
+  /** The queue host when cells run on queue workers. */
+  readonly queueHost: QueueHost | null;
   /** Cells a dead runner left running, re-queued when this process took the workspace. */
   recovered = 0;
   private lock: RunLock | null = null;
@@ -71,8 +84,13 @@ export class Workspace {
     );
     this.hub = new EventHub(options.throttleMs);
     const hardware = options.hardware ?? detectHardware();
-    this.workers = options.workers ?? defaultWorkers(hardware);
-    this.host = options.host ?? new ForkHost();
+    this.queueHost =
+      options.queue === undefined
+        ? null
+        : openQueueHost({ store: this.store, sink: this.sink, hub: this.hub, ...options.queue });
+    this.workers =
+      options.workers ?? (this.queueHost !== null ? QUEUE_SLOTS : defaultWorkers(hardware));
+    this.host = this.queueHost ?? options.host ?? new ForkHost();
     this.scheduler = new Scheduler(this.store, this.repo, this.host, this.sink, this.hub, {
       workers: this.workers,
       hardware,
@@ -83,6 +101,7 @@ export class Workspace {
     try {
       if (!this.tryTakeOver() || options.runEverything) this.schedulePoll();
     } catch (err) {
+      void this.queueHost?.close();
       this.store.close();
       throw err;
     }
@@ -111,7 +130,12 @@ export class Workspace {
   async run(sweepIds: readonly number[] | null): Promise<void> {
     this.scope = sweepIds;
     while (!this.closed) {
-      if (this.role === 'runner') return this.scheduler.run(sweepIds);
+      if (this.role === 'runner') {
+        const done = this.scheduler.run(sweepIds);
+        // After the scheduler has handed its cells to the queue host (each job has its handle).
+        this.queueHost?.start();
+        return done;
+      }
       if (this.unfinished(sweepIds) === 0) return;
       await this.nextPoll();
     }
@@ -133,6 +157,7 @@ export class Workspace {
       () => undefined,
       (err: unknown) => console.error(err),
     );
+    this.queueHost?.start();
   }
 
   /**
@@ -181,7 +206,9 @@ export class Workspace {
     this.closed = true;
     if (this.timer !== null) clearTimeout(this.timer);
     for (const w of this.pollWaiters.splice(0)) w();
+    // Queue workers go on training; their events wait in Redis for the next runner.
     await this.scheduler.shutdown();
+    await this.queueHost?.close();
     this.sink.close();
     this.store.close();
     this.lock?.release();

@@ -14,6 +14,7 @@ import { registerPretrain } from './pretrain';
 import { registerServe } from './serve';
 import { registerSweep } from './sweep';
 import { registerTrain } from './train';
+import { registerWorker } from './worker';
 
 /**
  * Every `plw` command, registered in the order `plw --help` lists them: data and models, the
@@ -35,4 +36,5 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerCell,
   registerDemo,
   registerServe,
+  registerWorker,
 ];

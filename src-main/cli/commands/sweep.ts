@@ -35,12 +35,16 @@ function summary(cells: CellRow[]): string {
   return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
 }
 
-async function run(file: string, opts: { db?: string; workers?: number }): Promise<number> {
+async function run(
+  file: string,
+  opts: { db?: string; workers?: number; queue?: string },
+): Promise<number> {
   const { cells } = await runSweepWithProgress({
     dbPath: dbPathOption(opts.db),
     file,
     builtins: appBuiltins(),
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+    ...(opts.queue === undefined ? {} : { queue: opts.queue }),
   });
   logLine(`sweep finished: ${summary(cells)}`);
   for (const c of cells.filter((x) => x.state === 'failed')) {
@@ -62,6 +66,10 @@ export const registerSweep: CommandRegistrar = (program) => {
       '--workers <n>',
       'concurrent workers (default: one per GPU, or cores/2)',
       parseInteger('--workers', 1),
+    )
+    .option(
+      '--queue <url>',
+      'send the cells to plw worker processes through Redis: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://',
     )
     .action(action(run));
   sweep

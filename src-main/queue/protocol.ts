@@ -1,0 +1,123 @@
+/**
+ * What crosses Redis between the app and `plw worker`: the BullMQ job that carries one cell
+ * attempt, and the stream entries that carry the cell's events back. Every job is validated
+ * against `cellJobSchema` by the worker before anything runs.
+ */
+import { z } from 'zod';
+import { trainSchema } from '../../src-shared/sweep';
+import type { WorkerEvent } from '../../src-shared/protocol';
+
+/** One BullMQ queue for every workspace; a job names its workspace. */
+export const QUEUE_NAME = 'plw-cells';
+
+/** BullMQ retries a cell whose training process crashed this many times in all, with backoff. */
+export const JOB_ATTEMPTS = 3;
+
+/** A workspace's id: random hex, stored in its database (queue_state), safe in keys and paths. */
+const workspaceId = z.string().regex(/^[0-9a-f]{16,64}$/, 'must be 16 to 64 hex digits');
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex');
+
+/**
+ * A model, dataset or benchmark file as the worker resolves it: a name built into PLW Studio
+ * (a model preset, a demo dataset), or an absolute path with the sha256 the app recorded.
+ */
+export const fileRefSchema = z.union([
+  z.strictObject({ builtin: z.string().min(1).max(200) }),
+  z.strictObject({
+    path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), {
+        message: 'must be an absolute path',
+      }),
+    sha256,
+  }),
+]);
+export type FileRef = z.infer<typeof fileRefSchema>;
+
+export const cellJobSchema = z.strictObject({
+  v: z.literal(1),
+  workspace: workspaceId,
+  cellId: z.number().int().positive(),
+  sweepId: z.number().int().positive(),
+  attempt: z.number().int().positive(),
+  model: fileRefSchema,
+  dataset: fileRefSchema,
+  plw: z.number().min(0).max(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
+  train: trainSchema,
+  benchmarks: z
+    .array(
+      z.strictObject({
+        task: z.string().min(1).max(200),
+        data: fileRefSchema.optional(),
+        shots: z.number().int().min(0).optional(),
+        limit: z.number().int().positive().optional(),
+      }),
+    )
+    .max(100),
+  /** Last checkpoint step the app recorded, or null to start from the base model. */
+  resumeStep: z.number().int().min(0).nullable(),
+  /** Set by the app when the user paused or cancelled the cell: a worker taking it skips it. */
+  cancelled: z.boolean().optional(),
+});
+export type CellJob = z.infer<typeof cellJobSchema>;
+
+/** The BullMQ job id of one cell attempt: re-sending it is a no-op while the job exists. */
+export function jobIdFor(
+  workspace: string,
+  sweepId: number,
+  cellId: number,
+  attempt: number,
+): string {
+  return `${workspace}-s${sweepId}-c${cellId}-a${attempt}`;
+}
+
+/** The persisted stream a workspace's workers append cell events to (read and trimmed by the app). */
+export function eventStreamKey(workspace: string): string {
+  return `plw:${workspace}:events`;
+}
+
+/** Redis hash cell id → job id of the attempt the app has not concluded yet. */
+export function cellJobsKey(workspace: string): string {
+  return `plw:${workspace}:cell-jobs`;
+}
+
+/** Pub/sub channel on which the app asks workers to stop a running job (pause, cancel). */
+export const CONTROL_CHANNEL = 'plw:control';
+
+/** One stream entry: a batch of one job run's events, in order. */
+export interface EventBatch {
+  job: string;
+  /** Random id of one processing of the job (a stalled job taken again gets a new run). */
+  run: string;
+  worker: string;
+  events: WorkerEvent[];
+}
+
+/** Reads a stream entry's field list (`[k1, v1, k2, v2, …]`) back into a batch, or null. */
+export function parseEventBatch(fields: readonly string[]): EventBatch | null {
+  const get = (k: string): string | undefined => {
+    for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === k) return fields[i + 1];
+    return undefined;
+  };
+  const job = get('job');
+  const run = get('run');
+  const worker = get('worker');
+  const events = get('events');
+  if (job === undefined || run === undefined || worker === undefined || events === undefined) {
+    return null;
+  }
+  try {
+    const parsed = JSON.parse(events) as unknown;
+    return Array.isArray(parsed) ? { job, run, worker, events: parsed as WorkerEvent[] } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * The queue WorkerHost: the Scheduler's seam (workers/host.ts) backed by a BullMQ queue on
+ * Redis. `spawn` gives a handle whose `start` enqueues one job per cell attempt and whose
+ * messages are the cell's events, read back from the workspace's persisted Redis stream. The
+ * stream is read in batches; each batch is ingested and the read position stored in the same
+ * SQLite transaction (`commit`), and only then trimmed, so every event is ingested once even
+ * when the app was closed while workers trained.
+ */
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { CellSpec, MainMessage, WorkerEvent } from '../../src-shared/protocol';
+import type { SinkEvent } from '../events/metrics-sink';
+import type { Builtins } from '../sweeps/load';
+import type { WorkerExit, WorkerHandle, WorkerHost } from '../workers/host';
+import { bullConnection, connectRedis, readStream } from './connection';
+import { sha256OfPath } from './files';
+import {
+  cellJobsKey,
+  CONTROL_CHANNEL,
+  eventStreamKey,
+  JOB_ATTEMPTS,
+  jobIdFor,
+  parseEventBatch,
+  QUEUE_NAME,
+  type CellJob,
+  type EventBatch,
+  type FileRef,
+} from './protocol';
+import { redact, type RedisTarget } from './url';
+
+export interface QueueHostOptions {
+  target: RedisTarget;
+  /** This workspace's id (queue_state): names its stream, its jobs and its checkpoints. */
+  workspace: string;
+  /** Stream id of the last entry already ingested ('0-0' for none). */
+  cursor: string;
+  /**
+   * Runs `apply` (which hands the batch's events to their cells) and stores `lastId` as the
+   * new cursor, in one SQLite transaction that also writes everything `apply` produced.
+   */
+  commit: (apply: () => void, lastId: string) => void;
+  /** An event of a job no live cell of this process waits for (ingested as it comes). */
+  orphan: (event: SinkEvent) => void;
+  /** A cell's job began a run on `worker` (called inside `commit`). */
+  onRun?: (cellId: number, worker: string) => void;
+  builtins: Builtins;
+  log: (line: string) => void;
+  /** Entries read per XREAD. */
+  batchSize?: number;
+}
+
+/** A job whose failure BullMQ reported: delivered as the cell's error unless the stream has one. */
+interface PendingFailure {
+  reason: string;
+}
+
+export class QueueHost implements WorkerHost {
+  readonly kind = 'queue';
+  private readonly queue: Queue;
+  private readonly events: QueueEvents;
+  private readonly redis: Redis;
+  private readonly reader: Redis;
+  private readonly byJob = new Map<string, RemoteCell>();
+  private readonly failures = new Map<string, PendingFailure>();
+  private readonly enqueues = new Set<Promise<void>>();
+  private cursor: string;
+  private loop: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly o: QueueHostOptions) {
+    this.cursor = o.cursor;
+    const connection = bullConnection(o.target);
+    this.queue = new Queue(QUEUE_NAME, { connection });
+    this.events = new QueueEvents(QUEUE_NAME, { connection });
+    this.redis = connectRedis(o.target);
+    this.reader = connectRedis(o.target);
+    const quiet = (err: Error): void => this.say(`redis: ${err.message}`);
+    this.queue.on('error', quiet);
+    this.events.on('error', quiet);
+    this.redis.on('error', () => undefined);
+    this.reader.on('error', () => undefined);
+    // A job BullMQ gave up on (retries spent, stalled too often) whose worker could not say so.
+    this.events.on('failed', ({ jobId, failedReason }) => {
+      if (this.byJob.has(jobId)) this.failures.set(jobId, { reason: failedReason });
+    });
+  }
+
+  spawn(): WorkerHandle {
+    return new RemoteCell(this);
+  }
+
+  /** Starts reading the stream (idempotent); the app calls it once its cells are started. */
+  start(): void {
+    this.loop ??= this.readLoop();
+  }
+
+  /** Stops reading; running jobs go on on their workers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.reader.disconnect();
+    await this.loop?.catch(() => undefined);
+    await Promise.allSettled([...this.enqueues]);
+    await Promise.allSettled([this.queue.close(), this.events.close()]);
+    await this.redis.quit().catch(() => undefined);
+  }
+
+  /** The queue, for status views (workers connected, job counts) and the benchmark. */
+  get bullQueue(): Queue {
+    return this.queue;
+  }
+
+  private say(line: string): void {
+    this.o.log(redact(line, this.o.target.password));
+  }
+
+  /** Enqueues (or re-attaches to) the cell's job; the handle then receives its events. */
+  enqueue(cell: RemoteCell, spec: CellSpec): void {
+    const p = this.doEnqueue(cell, spec).catch((err: unknown) => {
+      cell.exit(`cannot enqueue: ${redact(String(err), this.o.target.password)}`);
+    });
+    this.enqueues.add(p);
+    void p.finally(() => this.enqueues.delete(p));
+    this.start();
+  }
+
+  private async doEnqueue(cell: RemoteCell, spec: CellSpec): Promise<void> {
+    const ws = this.o.workspace;
+    const key = cellJobsKey(ws);
+    const pending = await this.redis.hget(key, String(spec.cellId));
+    if (pending !== null) {
+      const job = await this.queue.getJob(pending);
+      const data = job?.data as CellJob | undefined;
+      if (job !== undefined && data !== undefined && data.attempt < spec.attempt) {
+        // The app stopped while this job was queued or running: it went on without us.
+        this.attach(cell, pending);
+        const state = await job.getState();
+        cell.deliverLocal({
+          type: 'log',
+          cellId: spec.cellId,
+          level: 'info',
+          message: `re-attached to job ${pending} (${state}) left by the previous run of the app`,
+        });
+        if (state === 'failed') this.failures.set(pending, { reason: job.failedReason });
+        return;
+      }
+    }
+    const id = jobIdFor(ws, spec.sweepId, spec.cellId, spec.attempt);
+    const old = await this.queue.getJob(id);
+    if (old !== undefined) {
+      const state = await old.getState();
+      if (state !== 'completed' && state !== 'failed') {
+        this.attach(cell, id);
+        return;
+      }
+      // A retry that reset the cell's attempts: the old run of this id is over; run it anew.
+      await old.remove();
+    }
+    const data: CellJob = {
+      v: 1,
+      workspace: ws,
+      cellId: spec.cellId,
+      sweepId: spec.sweepId,
+      attempt: spec.attempt,
+      model: this.ref(spec.model, 'model'),
+      dataset: this.ref(spec.dataset, 'dataset'),
+      plw: spec.plw,
+      seed: spec.seed,
+      train: spec.train,
+      benchmarks: spec.benchmarks.map((b) => ({
+        task: b.task,
+        ...(b.data === undefined ? {} : { data: this.ref(b.data, 'dataset') }),
+        ...(b.shots === undefined ? {} : { shots: b.shots }),
+        ...(b.limit === undefined ? {} : { limit: b.limit }),
+      })),
+      resumeStep: spec.resumeStep,
+    };
+    await this.redis.hset(key, String(spec.cellId), id);
+    this.attach(cell, id);
+    await this.queue.add('cell', data, {
+      jobId: id,
+      attempts: JOB_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    });
+  }
+
+  private attach(cell: RemoteCell, jobId: string): void {
+    cell.jobId = jobId;
+    this.byJob.set(jobId, cell);
+  }
+
+  /** A built-in name, or an absolute path with the sha256 a worker must find. */
+  private ref(value: string, kind: 'model' | 'dataset'): FileRef {
+    if (kind === 'model' && this.o.builtins.models.includes(value)) return { builtin: value };
+    for (const [name, file] of Object.entries(this.o.builtins.datasets)) {
+      if (file === value) return { builtin: name };
+    }
+    return { path: value, sha256: sha256OfPath(value) };
+  }
+
+  /** Pause or cancel: a queued job is removed; a running one is asked to stop on its worker. */
+  async stop(cell: RemoteCell): Promise<void> {
+    await Promise.allSettled([...this.enqueues]);
+    if (cell.jobId === null) return cell.exit('stopped before it was queued');
+    const job = await this.queue.getJob(cell.jobId);
+    if (job === undefined) return cell.exit('its job is gone from the queue');
+    // A worker that takes the job later (after a stall) sees the mark and skips it.
+    await job.updateData({ ...(job.data as CellJob), cancelled: true }).catch(() => undefined);
+    try {
+      await job.remove();
+      this.conclude(cell);
+      cell.exit('removed from the queue');
+      return;
+    } catch {
+      // Locked by the worker running it.
+    }
+    await this.redis.publish(CONTROL_CHANNEL, cell.jobId);
+  }
+
+  /** The app no longer waits for this cell's job (it goes on on its worker). */
+  detach(cell: RemoteCell): void {
+    if (cell.jobId !== null && this.byJob.get(cell.jobId) === cell) this.byJob.delete(cell.jobId);
+  }
+
+  /** The cell's attempt is over for the app: forget its job mapping. */
+  conclude(cell: RemoteCell): void {
+    this.detach(cell);
+    if (cell.jobId !== null) {
+      void this.redis
+        .hget(cellJobsKey(this.o.workspace), String(cell.cellId))
+        .then((id) =>
+          id === cell.jobId
+            ? this.redis.hdel(cellJobsKey(this.o.workspace), String(cell.cellId))
+            : 0,
+        )
+        .catch(() => undefined);
+    }
+  }
+
+  private async readLoop(): Promise<void> {
+    const key = eventStreamKey(this.o.workspace);
+    while (!this.closed) {
+      // Events of a cell must find its handle: wait until every enqueue has attached.
+      await Promise.allSettled([...this.enqueues]);
+      let entries;
+      try {
+        entries = await readStream(this.reader, key, this.cursor, this.o.batchSize ?? 2000, 500);
+      } catch (err) {
+        if (this.closed) return;
+        this.say(`reading ${key}: ${err instanceof Error ? err.message : String(err)}; retrying`);
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (entries !== null && entries.length > 0) {
+        const lastId = entries.at(-1)![0];
+        const settled: RemoteCell[] = [];
+        this.o.commit(() => {
+          for (const [, fields] of entries) {
+            const batch = parseEventBatch(fields);
+            if (batch !== null) this.dispatch(batch, settled);
+          }
+        }, lastId);
+        this.cursor = lastId;
+        for (const c of settled) this.conclude(c);
+        // Trimmed only now that SQLite holds everything up to lastId.
+        await this.redis.xtrim(key, 'MINID', lastId).catch(() => undefined);
+      }
+      // Failures BullMQ reported without a stream error: the stream is read up to now.
+      for (const [jobId, f] of this.failures) {
+        this.failures.delete(jobId);
+        const cell = this.byJob.get(jobId);
+        if (cell === undefined || cell.settled) continue;
+        this.o.commit(
+          () => cell.failWith(`job ${jobId} failed on the queue: ${f.reason}`),
+          this.cursor,
+        );
+        this.conclude(cell);
+      }
+    }
+  }
+
+  private dispatch(batch: EventBatch, settled: RemoteCell[]): void {
+    const cell = this.byJob.get(batch.job);
+    if (cell === undefined) {
+      for (const e of batch.events) if (e.type !== 'done' && e.type !== 'error') this.o.orphan(e);
+      return;
+    }
+    if (cell.deliver(batch, this.o.onRun)) settled.push(cell);
+  }
+}
+
+/** One cell attempt on the queue, seen by the Scheduler as a worker process. */
+export class RemoteCell implements WorkerHandle {
+  readonly pid = undefined;
+  readonly exited: Promise<WorkerExit>;
+  jobId: string | null = null;
+  cellId = 0;
+  settled = false;
+  private resolveExit!: (exit: WorkerExit) => void;
+  private readonly listeners: ((message: unknown) => void)[] = [];
+  private readonly runs = new Set<string>();
+  private run: string | null = null;
+  private attempt = 0;
+
+  constructor(private readonly host: QueueHost) {
+    this.exited = new Promise((r) => (this.resolveExit = r));
+  }
+
+  send(message: MainMessage): void {
+    if (message.type === 'start') {
+      this.cellId = message.spec.cellId;
+      this.attempt = message.spec.attempt;
+      this.host.enqueue(this, message.spec);
+    } else if (message.type === 'cancel') {
+      void this.host.stop(this).catch(() => this.exit('stop failed'));
+    }
+  }
+
+  onMessage(listener: (message: unknown) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The app lets go of the job (shutdown, or a stop that took too long); workers go on. */
+  kill(): void {
+    this.host.detach(this);
+    this.exit('detached from its queue job, which goes on on its worker');
+  }
+
+  exit(why: string): void {
+    this.settled = true;
+    this.resolveExit({ code: null, signal: null, stderrTail: why });
+  }
+
+  /** An event produced here, not by a worker (re-attach notes). */
+  deliverLocal(event: WorkerEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  failWith(message: string): void {
+    this.deliverLocal({
+      type: 'error',
+      cellId: this.cellId,
+      error: { code: 'run_failed', message },
+    });
+    this.finish();
+  }
+
+  /**
+   * Hands a batch to the Scheduler. A job taken again (stalled worker, retry) starts a new run;
+   * the newest run wins and a superseded one is ignored. Returns true once the cell settled.
+   */
+  deliver(batch: EventBatch, onRun?: (cellId: number, worker: string) => void): boolean {
+    if (this.settled) return false;
+    if (batch.run !== this.run) {
+      if (this.runs.has(batch.run)) return false;
+      this.runs.add(batch.run);
+      this.run = batch.run;
+      onRun?.(this.cellId, batch.worker);
+      this.deliverLocal({
+        type: 'log',
+        cellId: this.cellId,
+        level: 'info',
+        message: `attempt ${this.attempt} running on worker ${batch.worker}${this.runs.size > 1 ? ` (run ${this.runs.size} of its job)` : ''}`,
+      });
+    }
+    for (const e of batch.events) {
+      if (e.cellId !== this.cellId) continue;
+      this.deliverLocal(e);
+      if (e.type === 'done' || e.type === 'error') {
+        this.finish();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private finish(): void {
+    this.settled = true;
+    // After the Scheduler's handlers ran for the terminal event.
+    setImmediate(() => this.resolveExit({ code: 0, signal: null, stderrTail: '' }));
+  }
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import type { EventHub } from '../events/event-hub';
+import type { MetricsSink } from '../events/metrics-sink';
+import type { Store } from '../store/store';
+import type { Builtins } from '../sweeps/load';
+import { QueueHost } from './queue-host';
+import { parseRedisUrl } from './url';
+
+/** The workspace's queue identity and read position, kept in its database (queue_state). */
+export class QueueState {
+  private readonly get;
+  private readonly put;
+
+  constructor(store: Store) {
+    this.get = store.db.prepare<[string], { value: string }>(
+      'SELECT value FROM queue_state WHERE key = ?',
+    );
+    this.put = store.db.prepare<[string, string]>(
+      'INSERT OR REPLACE INTO queue_state (key, value) VALUES (?, ?)',
+    );
+  }
+
+  /** A random id made once per workspace: its jobs, stream and checkpoint folders carry it. */
+  workspace(): string {
+    const row = this.get.get('workspace');
+    if (row !== undefined) return row.value;
+    const id = randomBytes(12).toString('hex');
+    this.put.run('workspace', id);
+    return id;
+  }
+
+  cursor(): string {
+    return this.get.get('cursor')?.value ?? '0-0';
+  }
+
+  setCursor(id: string): void {
+    this.put.run('cursor', id);
+  }
+}
+
+/**
+ * A QueueHost wired to this workspace's store: each stream batch, the sink's writes and the
+ * new cursor go into one transaction, so an event is ingested exactly once whatever stops when.
+ */
+export function openQueueHost(options: {
+  store: Store;
+  sink: MetricsSink;
+  hub: EventHub;
+  url: string;
+  builtins: Builtins;
+  log: (line: string) => void;
+}): QueueHost {
+  const { store, sink, hub } = options;
+  const target = parseRedisUrl(options.url);
+  const state = new QueueState(store);
+  const setWorker = store.db.prepare<[string, number]>('UPDATE cells SET worker = ? WHERE id = ?');
+  const sweepOf = store.db.prepare<[number], { sweepId: number }>(
+    'SELECT sweep_id AS sweepId FROM cells WHERE id = ?',
+  );
+  return new QueueHost({
+    target,
+    workspace: state.workspace(),
+    cursor: state.cursor(),
+    builtins: options.builtins,
+    log: options.log,
+    commit: (apply, lastId) =>
+      store.transaction(() => {
+        apply();
+        sink.flush();
+        state.setCursor(lastId);
+      }),
+    orphan: (event) => {
+      if (sweepOf.get(event.cellId) === undefined) return;
+      sink.push(event);
+      if (event.type === 'log') {
+        hub.publish({ ...event, sweepId: sweepOf.get(event.cellId)!.sweepId });
+      }
+    },
+    onRun: (cellId, worker) => setWorker.run(worker, cellId),
+  });
+}
