@@ -47,11 +47,7 @@ export class TestRedis {
   ) {}
 
   static async start(options: RedisOptions = {}): Promise<TestRedis> {
-    const r = new TestRedis(
-      await freePort(),
-      mkdtempSync(join(tmpdir(), 'plw-redis-')),
-      options,
-    );
+    const r = new TestRedis(await freePort(), mkdtempSync(join(tmpdir(), 'plw-redis-')), options);
     await r.startProcess();
     return r;
   }
@@ -85,7 +81,10 @@ export class TestRedis {
     this.child = child;
     return new Promise((resolvePromise, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server did not start:\n${out}`)),
+        20_000,
+      );
       child.stdout!.setEncoding('utf8').on('data', (d: string) => {
         out += d;
         if (/Ready to accept connections/.test(out)) {
