@@ -65,6 +65,7 @@ describe('Store', () => {
       'logs',
       'metrics',
       'models',
+      'queue_state', // remote workers: the workspace's id and the stream entry last ingested
       'scores',
       'settings', // workspace settings: the Benchmarks page's folder
       'sweeps',
