@@ -108,6 +108,7 @@ export interface CellRecord {
   attempts: number;
   worker: string | null;
   error: string | null;
+  checkpoint: number | null;
   steps: number[];
   losses: number[];
   scores: Record<string, number>;
@@ -121,8 +122,17 @@ export function readCells(db: string): CellRecord[] {
     const cells = d
       .prepare<
         [],
-        { id: number; state: string; attempts: number; worker: string | null; error: string | null }
-      >('SELECT id, state, attempts, worker, error FROM cells ORDER BY id')
+        {
+          id: number;
+          state: string;
+          attempts: number;
+          worker: string | null;
+          error: string | null;
+          checkpoint: number | null;
+        }
+      >(
+        'SELECT id, state, attempts, worker, error, last_checkpoint_step AS checkpoint FROM cells ORDER BY id',
+      )
       .all();
     return cells.map((c) => {
       const metrics = d
