@@ -6,7 +6,7 @@ import { defaultWorkerName, startQueueWorker } from '../../queue/queue-worker';
 import { parseRedisUrl } from '../../queue/url';
 import { ForkHost } from '../../workers/fork-host';
 import { action, logLine, parseInteger, type CommandRegistrar } from '../io';
-import { cliBuiltins } from './sweep';
+import { appBuiltins } from '../../sweeps/builtins';
 
 interface WorkerOpts {
   queue?: string;
@@ -35,7 +35,7 @@ async function work(opts: WorkerOpts): Promise<number> {
   const allow = [process.cwd(), ...(opts.allow ?? [])];
   const backend = await initBackend();
   logLine(`worker ${name}: backend ${describeBackend(backend)}`);
-  const { models, datasets } = cliBuiltins();
+  const { models, datasets } = appBuiltins();
   const running = await startQueueWorker({
     target,
     name,
