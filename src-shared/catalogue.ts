@@ -59,34 +59,29 @@ function wmt(
   };
 }
 
+/** ARC-Challenge / ARC-Easy: the same AI2 file layout and lm-eval template. */
+function arc(set: 'Challenge' | 'Easy', documents: number): BenchmarkEntry {
+  const name = `arc_${set.toLowerCase()}`;
+  return {
+    name,
+    aliases: [name.replace('_', '-')],
+    title: `ARC-${set}`,
+    kind: 'multiple_choice',
+    metrics: ['acc_norm', 'acc'],
+    defaultShots: 25,
+    files: { eval: [`ARC-${set}-Test.jsonl`], fewshot: [`ARC-${set}-Train.jsonl`] },
+    folder: 'arc',
+    documents,
+    source: ARC_SOURCE,
+  };
+}
+
 const WMT16_FILES = ['newstest2016.de', 'newstest2016.en'];
 const WMT14_FILES = ['newstest2014-fren-src.en.sgm', 'newstest2014-fren-ref.fr.sgm'];
 
 export const BENCHMARKS: readonly BenchmarkEntry[] = [
-  {
-    name: 'arc_challenge',
-    aliases: ['arc-challenge'],
-    title: 'ARC-Challenge',
-    kind: 'multiple_choice',
-    metrics: ['acc_norm', 'acc'],
-    defaultShots: 25,
-    files: { eval: ['ARC-Challenge-Test.jsonl'], fewshot: ['ARC-Challenge-Train.jsonl'] },
-    folder: 'arc',
-    documents: 1172,
-    source: ARC_SOURCE,
-  },
-  {
-    name: 'arc_easy',
-    aliases: ['arc-easy'],
-    title: 'ARC-Easy',
-    kind: 'multiple_choice',
-    metrics: ['acc_norm', 'acc'],
-    defaultShots: 25,
-    files: { eval: ['ARC-Easy-Test.jsonl'], fewshot: ['ARC-Easy-Train.jsonl'] },
-    folder: 'arc',
-    documents: 2376,
-    source: ARC_SOURCE,
-  },
+  arc('Challenge', 1172),
+  arc('Easy', 2376),
   {
     name: 'piqa',
     aliases: [],

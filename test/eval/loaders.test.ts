@@ -1,8 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src-shared/errors';
 import { ARC_SPLITS, loadArc } from '../../src-worker/eval/loaders/arc';
 import { loadPiqa, PIQA_SPLITS } from '../../src-worker/eval/loaders/piqa';
 import { resolveSplits } from '../../src-worker/eval/loaders/splits';
@@ -10,28 +7,12 @@ import { loadTruthfulQa } from '../../src-worker/eval/loaders/truthfulqa';
 import { loadWinogrande, WINOGRANDE_SPLITS } from '../../src-worker/eval/loaders/winogrande';
 import { loadTranslation, readSegments } from '../../src-worker/eval/loaders/wmt';
 import { REPO_ROOT, sharedData } from '../helpers/paths';
+import { expectInputError, tempWriter } from './file-helpers';
 
 const FIXTURES = join(REPO_ROOT, 'test/eval/fixtures');
-const dir = mkdtempSync(join(tmpdir(), 'plw-eval-loaders-'));
-
-function write(name: string, text: string): string {
-  const file = join(dir, name);
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
+const { dir, write } = tempWriter('plw-eval-loaders-');
 
 const jsonl = (rows: unknown[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
-
-/** Asserts an InputError whose one-line message names the file, the record and the field. */
-async function expectInputError(p: Promise<unknown>, parts: string[]): Promise<void> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InputError);
-  for (const part of parts) expect((err as Error).message).toContain(part);
-}
 
 describe('ARC loader', () => {
   const ai2 = {

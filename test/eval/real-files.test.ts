@@ -1,35 +1,18 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src-shared/errors';
 import { ARC_EASY_SPLITS, ARC_SPLITS, loadArc } from '../../src-worker/eval/loaders/arc';
 import { resolveSplits } from '../../src-worker/eval/loaders/splits';
 import { loadWinogrande, WINOGRANDE_SPLITS } from '../../src-worker/eval/loaders/winogrande';
 import { loadTranslation } from '../../src-worker/eval/loaders/wmt';
 import { sharedData } from '../helpers/paths';
+import { expectInputError, tempWriter } from './file-helpers';
 
 /**
  * The loaders on the real published files of ../shared/data/benchmarks (SOURCES.md gives their
  * origin, counts and checksums); read in place, never copied.
  */
-const dir = mkdtempSync(join(tmpdir(), 'plw-eval-real-'));
-
-function write(name: string, text: string): string {
-  const file = join(dir, name);
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
-
-async function inputError(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InputError);
-  return (err as Error).message;
-}
+const { dir, write } = tempWriter('plw-eval-real-');
+const inputError = (p: Promise<unknown>): Promise<string> => expectInputError(p);
 
 describe('ARC-Challenge (AI2 jsonl)', () => {
   const arcDir = (): string => sharedData('benchmarks', 'arc');
