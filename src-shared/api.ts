@@ -30,6 +30,22 @@ export interface WorkspaceInfo {
   runnerPid: number | null;
 }
 
+/**
+ * The demo's preparation (pre-training its base model takes minutes on a fresh workspace),
+ * shown on the home page while it runs.
+ */
+export type DemoStatus =
+  | { state: 'idle' }
+  | {
+      state: 'preparing';
+      /** Pre-training steps done and planned; null until the first step is reported. */
+      step: number | null;
+      totalSteps: number | null;
+      etaSeconds: number | null;
+      startedAt: number;
+    }
+  | { state: 'failed'; error: string };
+
 export interface SweepSummary {
   id: number;
   name: string;
@@ -267,6 +283,7 @@ export const requestSchemas = {
   'sweeps:validate': z.object({ definition: z.unknown() }).strict(),
   'sweeps:create': z.object({ definition: z.unknown(), start: z.boolean().default(true) }).strict(),
   'sweeps:demo': z.object({}).strict(),
+  'demo:status': z.object({}).strict(),
   'sweeps:action': z
     .object({ id, action: z.enum(['pause', 'resume', 'cancel', 'retry-failed']) })
     .strict(),
@@ -338,6 +355,7 @@ export interface ResponseMap {
   'sweeps:validate': { ok: boolean; issues: ValidationIssue[]; cells: number };
   'sweeps:create': { id: number; created: boolean };
   'sweeps:demo': { id: number; created: boolean };
+  'demo:status': DemoStatus;
   'sweeps:action': { changed: number };
   'cells:action': { changed: number };
   'cells:get': CellDetail;
@@ -377,6 +395,8 @@ export interface PlwEvents {
   'cell:score': { cellId: number; sweepId: number; score: ScoreRow };
   'cell:log': { cellId: number; sweepId: number; log: LogRow };
   'sweeps:changed': { sweepId: number };
+  /** The demo's preparation moved on (a pre-training step, done or failed). */
+  'demo:progress': DemoStatus;
 }
 export type EventName = keyof PlwEvents;
 

@@ -11,6 +11,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type {
   CellSummary,
+  DemoStatus,
   EventName,
   MetricPoint,
   PlwEvents,
@@ -36,8 +37,11 @@ import { datasetHandlers } from './datasets';
 export interface WorkspaceServiceOptions {
   dbPath: string;
   builtins: Builtins;
-  /** Builds the demo sweep definition (`sweeps:demo`); may take minutes the first time. */
-  demoSweep?: () => Promise<unknown>;
+  /**
+   * Builds the demo sweep definition (`sweeps:demo`); may take minutes the first time, and
+   * reports pre-training steps through `onStep` meanwhile (shown on the home page).
+   */
+  demoSweep?: (onStep: (step: number, totalSteps: number) => void) => Promise<unknown>;
   host?: WorkerHost;
   workers?: number;
   /** Relative paths in sweeps created from the UI are taken from here. */
@@ -135,6 +139,8 @@ export async function openWorkspaceService(
   });
 
   const kick = (): void => ws.kick();
+  let demo: DemoStatus = { state: 'idle' };
+  let preparing: Promise<unknown> | null = null;
 
   const cellSummary = (c: CellRow, eta: number | null = null): CellSummary => ({
     id: c.id,
@@ -262,8 +268,36 @@ export async function openWorkspaceService(
     'sweeps:demo': async () => {
       if (options.demoSweep === undefined)
         throw new PlwError('bad_usage', 'no demo sweep is configured');
-      return create(await options.demoSweep(), true);
+      // A second click while the base model pre-trains waits for the same preparation.
+      preparing ??= (async () => {
+        const startedAt = Date.now();
+        demo = { state: 'preparing', step: null, totalSteps: null, etaSeconds: null, startedAt };
+        emit('demo:progress', demo);
+        try {
+          const def = await options.demoSweep!((step, totalSteps) => {
+            const elapsed = (Date.now() - startedAt) / 1000;
+            demo = {
+              state: 'preparing',
+              step,
+              totalSteps,
+              etaSeconds: step > 0 ? (elapsed / step) * (totalSteps - step) : null,
+              startedAt,
+            };
+            emit('demo:progress', demo);
+          });
+          demo = { state: 'idle' };
+          return def;
+        } catch (err) {
+          demo = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
+          throw err;
+        } finally {
+          preparing = null;
+          emit('demo:progress', demo);
+        }
+      })();
+      return create(await preparing, true);
     },
+    'demo:status': () => demo,
     'sweeps:action': ({ id, action }) => {
       const changed =
         action === 'retry-failed'

@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     dbPath: join(app.getPath('userData'), 'workspace.sqlite'),
     host: new UtilityProcessHost(),
     builtins: appBuiltins(),
-    demoSweep: () => prepareDemoSweep((line) => console.log(line)),
+    demoSweep: (onStep) => prepareDemoSweep((line) => console.log(line), onStep),
   });
 
   ipcMain.handle(INVOKE_CHANNEL, async (event, channel: unknown, payload: unknown) => {

@@ -242,8 +242,12 @@ export function DatasetsView() {
         </form>
       </div>
       <p className="sub">
-        Counts follow METHOD.md: each field tokenized alone, no template. The completion/prompt
-        ratio says whether a dataset is long-completion (&gt; 1) or short-completion (&lt; 1).
+        How tokens are counted: the instruction, the input and the output of each record are
+        tokenized on their own with the tokenizer above, without the prompt template and without
+        BOS/EOS tokens (an empty input counts 0). The table gives the mean and standard deviation
+        over records of each count; total tokens is the sum of all three over all records. The
+        completion/prompt ratio is mean output tokens / mean (instruction + input) tokens: above 1 a
+        dataset is long-completion, below 1 short-completion.
       </p>
       <form
         className="actions add-dataset"

@@ -10,6 +10,9 @@ import type { CellState } from '../../src-shared/api';
 export function HomeView() {
   const { api } = useClient();
   const sweeps = useLive(() => api['sweeps:list']({}), [], ['sweeps:changed', 'cell:state']);
+  // The demo's base model pre-trains for minutes on a fresh workspace: polled while it does.
+  const demo = useLive(() => api['demo:status']({}), [], ['demo:progress', 'sweeps:changed']);
+  const preparing = demo.data?.state === 'preparing' ? demo.data : null;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -31,8 +34,8 @@ export function HomeView() {
       <div className="page-head">
         <h1>Sweeps</h1>
         <div className="actions">
-          <button onClick={() => void startDemo()} disabled={busy}>
-            {busy ? 'Starting…' : 'Run the demo sweep'}
+          <button onClick={() => void startDemo()} disabled={busy || preparing !== null}>
+            {preparing !== null ? 'Preparing the demo…' : busy ? 'Starting…' : 'Run the demo sweep'}
           </button>
           <a className="button primary" href={href({ view: 'new' })}>
             New sweep
@@ -40,8 +43,31 @@ export function HomeView() {
         </div>
       </div>
       {error && <p className="error">{error}</p>}
+      {preparing && (
+        <div className="panel" data-testid="demo-job">
+          <strong>Demo: pre-training its base model</strong> (a tiny model learns the demo corpus
+          from scratch; cached, so this happens once per workspace). The demo sweep starts by itself
+          when it is done.
+          <ProgressBar
+            value={
+              preparing.step !== null && preparing.totalSteps
+                ? preparing.step / preparing.totalSteps
+                : 0
+            }
+          />
+          <span className="sub">
+            {preparing.step === null
+              ? 'starting…'
+              : `step ${preparing.step} of ${preparing.totalSteps ?? '?'}`}
+            {preparing.etaSeconds !== null && ` · ETA ${formatEta(preparing.etaSeconds)}`}
+          </span>
+        </div>
+      )}
+      {demo.data?.state === 'failed' && (
+        <p className="error">Preparing the demo failed: {demo.data.error}</p>
+      )}
       {sweeps.error && <p className="error">{sweeps.error}</p>}
-      {sweeps.data && sweeps.data.length === 0 && (
+      {sweeps.data && sweeps.data.length === 0 && preparing === null && (
         <p className="empty">
           No sweeps yet. Run the demo sweep to see PLW Studio at work on a tiny model, or lay out
           your own grid of PLW values × models × datasets.

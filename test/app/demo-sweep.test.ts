@@ -17,6 +17,9 @@ describe('sweeps:demo', () => {
   let dir: string;
   let service: WorkspaceService;
   let prepared = 0;
+  // Holds the preparation at step 50 of 200 until the test has looked at the home page's job.
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => (release = r));
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'plw-demo-sweep-'));
@@ -25,9 +28,11 @@ describe('sweeps:demo', () => {
       builtins: appBuiltins(),
       workers: 1,
       baseDir: dir,
-      demoSweep: async () => {
+      demoSweep: async (onStep) => {
         prepared += 1;
         await new Promise((r) => setTimeout(r, 50)); // preparation is asynchronous
+        onStep(50, 200);
+        await held;
         return demoDefinition('tiny-byte', { steps: 2, plw: [0, 1] });
       },
     });
@@ -39,7 +44,26 @@ describe('sweeps:demo', () => {
   });
 
   it('awaits the prepared definition, then creates and starts the demo sweep', async () => {
-    const first = await service.handlers['sweeps:demo']({});
+    expect(await service.handlers['demo:status']({})).toEqual({ state: 'idle' });
+    const events: unknown[] = [];
+    const off = service.events.subscribe((name, payload) => {
+      if (name === 'demo:progress') events.push(payload);
+    });
+    const pending = service.handlers['sweeps:demo']({});
+    // While the base model pre-trains, the home page can show the job with its ETA.
+    await expect
+      .poll(async () => service.handlers['demo:status']({}))
+      .toMatchObject({ state: 'preparing', step: 50, totalSteps: 200 });
+    const status = await service.handlers['demo:status']({});
+    expect(status.state === 'preparing' && status.etaSeconds).toBeGreaterThan(0);
+    expect(events).toContainEqual(expect.objectContaining({ state: 'preparing', step: 50 }));
+    // A second click meanwhile joins the same preparation instead of starting another.
+    const joined = service.handlers['sweeps:demo']({});
+    release();
+    const first = await pending;
+    expect(await joined).toEqual({ id: first.id, created: false });
+    expect(await service.handlers['demo:status']({})).toEqual({ state: 'idle' });
+    off();
     expect(first.created).toBe(true);
     expect(prepared).toBe(1);
     const list = await service.handlers['sweeps:list']({});

@@ -46,7 +46,7 @@ async function serve(opts: ServeOptions): Promise<number> {
   const service = await openWorkspaceService({
     dbPath,
     builtins: appBuiltins(),
-    demoSweep: () => prepareDemoSweep(logLine),
+    demoSweep: (onStep) => prepareDemoSweep(logLine, onStep),
     baseDir: process.cwd(),
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
   });
