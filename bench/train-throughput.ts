@@ -7,7 +7,8 @@
  * torchEnv). Prints tokens/s, the ratios to both, and where one step's time goes (per-kernel
  * exclusive times).
  *
- *   npx tsx bench/train-throughput.ts [--configs a,b] [--backends wasm,cpu] [--repeats 3]
+ *   npx tsx bench/train-throughput.ts [--configs a,b,c] [--backends wasm-blas,wasm-xnnpack,cpu]
+ *       [--repeats 3]
  *       [--steps 8] [--warmup 3] [--threads 2] [--no-torch] [--torch-env inherit] [--stock]
  *
  * --stock adds the stock tfjs-backend-wasm kernels (overrides off, 1 thread) for comparison.
@@ -33,14 +34,18 @@ import { Trainer } from '../src-worker/train/trainer';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(HERE);
 
-/** PERF-NOTES.md's two configs: model preset and batch shape (2,048 tokens per step). */
+/**
+ * PERF-NOTES.md's two configs (model preset and batch shape, 2,048 tokens per step), and c:
+ * config b's layers at the LLaMA tokenizer's 32,000-token vocabulary, 4 layers, [8, 256].
+ */
 const CONFIGS = {
   a: { preset: 'perf-a', batch: 16, seq: 128 },
   b: { preset: 'perf-b', batch: 8, seq: 256 },
+  c: { preset: 'perf-b', batch: 8, seq: 256, vocabSize: 32000, layers: 4 },
 } as const;
 type ConfigName = keyof typeof CONFIGS;
 
-type Engine = 'wasm' | 'wasm-stock' | 'cpu';
+type Engine = 'wasm-blas' | 'wasm-xnnpack' | 'wasm' | 'wasm-stock' | 'cpu';
 
 const PLW = 0.1;
 
@@ -57,6 +62,8 @@ interface Args {
 
 interface RunResult {
   engine: string;
+  /** Peak resident set of the whole process (MB). */
+  peakRssMb?: number;
   stepMs: number[];
   medianMs: number;
   tokensPerS: number;
@@ -77,9 +84,12 @@ function median(xs: readonly number[]): number {
 }
 
 function modelConfig(name: ConfigName): ModelConfig {
-  const preset = findPreset(CONFIGS[name].preset);
-  if (preset === undefined) throw new Error(`no model preset ${CONFIGS[name].preset}`);
-  return preset.config;
+  const c = CONFIGS[name];
+  const preset = findPreset(c.preset);
+  if (preset === undefined) throw new Error(`no model preset ${c.preset}`);
+  return 'vocabSize' in c
+    ? { ...preset.config, vocabSize: c.vocabSize, numHiddenLayers: c.layers }
+    : preset.config;
 }
 
 /**
@@ -175,7 +185,6 @@ async function child(engine: Engine, configName: ConfigName, args: Args): Promis
   const { batch, seq } = CONFIGS[configName];
   const model = createRandomLlama(config, 1);
   const trainer = new Trainer(model, plwLoss, {
-    plw: PLW,
     schedule: { kind: 'constant', lr: 1e-3, totalSteps: 1_000_000, warmupSteps: 0 },
     adamw: DEFAULT_ADAMW,
     clip: 1.0,
@@ -200,6 +209,7 @@ async function child(engine: Engine, configName: ConfigName, args: Args): Promis
   const m = median(stepMs);
   const result: RunResult = {
     engine,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
     stepMs,
     medianMs: m,
     tokensPerS: (batch * seq) / (m / 1000),
@@ -217,7 +227,16 @@ async function child(engine: Engine, configName: ConfigName, args: Args): Promis
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 
-function runChild(engine: Engine, config: ConfigName, args: Args): RunResult | string {
+/**
+ * Our engines run with the environment the tuned peer gets (OPENBLAS_* removed unless the
+ * first-loss check kept them), so wasm-blas picks its OpenBLAS kernels as a user's would.
+ */
+function runChild(
+  engine: Engine,
+  config: ConfigName,
+  args: Args,
+  inherit: boolean,
+): RunResult | string {
   const cpuArgs = engine === 'cpu' ? ['--steps', '2'] : [];
   const r = spawnSync(
     process.execPath,
@@ -235,7 +254,13 @@ function runChild(engine: Engine, config: ConfigName, args: Args): RunResult | s
       String(args.threads),
       ...cpuArgs,
     ],
-    { encoding: 'utf8', cwd: REPO, maxBuffer: 1 << 24, timeout: 60 * 60 * 1000 },
+    {
+      encoding: 'utf8',
+      cwd: REPO,
+      maxBuffer: 1 << 24,
+      timeout: 60 * 60 * 1000,
+      env: torchEnv(inherit, false),
+    },
   );
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (line === undefined)
@@ -277,6 +302,7 @@ interface TorchJson {
   blas: string;
   threads: number;
   first_loss: number;
+  peak_rss_mb: number;
 }
 
 function spawnTorch(
@@ -357,6 +383,7 @@ function runTorch(
   if (typeof j === 'string') return j;
   return {
     engine: tuned ? 'pytorch-tuned' : 'pytorch',
+    peakRssMb: j.peak_rss_mb,
     stepMs: j.step_ms,
     medianMs: j.median_ms,
     tokensPerS: j.tokens_per_s,
@@ -373,8 +400,8 @@ function parseArgs(argv: string[]): Args & { child?: [Engine, ConfigName] } {
     const i = argv.lastIndexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : dflt;
   };
-  const configs = (get('configs') ?? 'a,b').split(',') as ConfigName[];
-  const backends = (get('backends') ?? 'wasm,cpu').split(',') as Engine[];
+  const configs = (get('configs') ?? 'a,b,c').split(',') as ConfigName[];
+  const backends = (get('backends') ?? 'wasm-blas,wasm-xnnpack').split(',') as Engine[];
   if (argv.includes('--stock') && !backends.includes('wasm-stock')) backends.push('wasm-stock');
   const args: Args & { child?: [Engine, ConfigName] } = {
     configs,
@@ -433,7 +460,7 @@ async function main(): Promise<void> {
       for (const engine of args.backends) {
         // The slow engines (pure JS; stock wasm kernels) run once, on config a only.
         if ((engine === 'cpu' || engine === 'wasm-stock') && (config !== 'a' || r > 0)) continue;
-        const res = runChild(engine, config, args);
+        const res = runChild(engine, config, args, torchSetting.inherit);
         if (typeof res === 'string') {
           failures.push(res);
           continue;
@@ -455,7 +482,7 @@ async function main(): Promise<void> {
       `\nconfig ${config} (${CONFIGS[config].preset}, batch ${batch} × seq ${seq} = ${batch * seq} tokens/step):`,
     );
     console.log(
-      '  engine          median ms/step   tokens/s   vs pytorch / vs pytorch-tuned (median of per-round ratios)',
+      '  engine          median ms/step   tokens/s  peak RSS MB   vs pytorch / vs pytorch-tuned (median of per-round ratios)',
     );
     for (const [engine, runs] of results) {
       const ms = median(runs.map((x) => x.medianMs));
@@ -466,7 +493,8 @@ async function main(): Promise<void> {
           : [`${fmt(median(ratio), 2)}x (rounds: ${ratio.map((x) => fmt(x, 2)).join(', ')})`];
       });
       console.log(
-        `  ${engine.padEnd(15)} ${fmt(ms).padStart(14)} ${fmt((batch * seq) / (ms / 1000)).padStart(10)}   ` +
+        `  ${engine.padEnd(15)} ${fmt(ms).padStart(14)} ${fmt((batch * seq) / (ms / 1000)).padStart(10)} ` +
+          `${fmt(Math.max(...runs.map((x) => x.peakRssMb ?? 0))).padStart(12)}   ` +
           (cols.length > 0 ? cols.join(' / ') : '—'),
       );
       console.log(`                  ${runs[runs.length - 1]?.detail ?? ''} (last round)`);

@@ -9,6 +9,7 @@ Prints one JSON object on stdout. Needs python3-torch; meaningful only with Open
 (apt-get install libopenblas0-pthread): Debian's reference BLAS is 8-13x slower (PERF-NOTES.md).
 """
 import argparse
+import resource
 import json
 import math
 import statistics
@@ -164,6 +165,7 @@ def main():
                 "step_ms": times,
                 "median_ms": median,
                 "tokens_per_s": a.batch * a.seq / (median / 1000),
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             }
         )
     )

@@ -111,7 +111,6 @@ export async function trainLoop(
   if (examples.length === 0) throw new UsageError('the training set is empty');
   const lengths = examples.map((e) => e.ids.length);
   const trainer = new Trainer(model, lossFn, {
-    plw: s.plw,
     schedule: s.schedule,
     adamw: s.adamw,
     clip: s.clip,

@@ -1,11 +1,10 @@
 /**
  * The PLW-weighted loss of METHOD.md "Loss", for the trainer and `plw loss`. Exports:
  * - `tokenCrossEntropy`: per-target CE with a hand-written gradient (tf.customGrad);
- * - `weightedCrossEntropy`: the fused Σw·CE / Σw with its exact gradient
- *   (softmax·w_row − onehot·w) / Σw, as PERF-NOTES.md measured faster than autodiff;
- * - `plwLoss`: a `TrainLoss` (trainer.ts): the weighted loss plus the summed prompt and
- *   completion CE, sharing one softmax;
- * - `batchLossSums` / `lossFromSums`: host figures of micro-batches, summed over a dataset.
+ * - `weightedCrossEntropy`: Σw·CE / Σw from the per-row CE, with pairwise sums;
+ * - `plwLoss`: a `TrainLoss` (trainer.ts): that loss plus the per-target CE;
+ * - `hostLossSums` / `batchLossSums` / `lossFromSums`: the reported figures, summed in float64
+ *   on the host from the per-target CE (compensated sums), over micro-batches or a dataset.
  *
  * Targets enter as one-hot rows built outside the differentiated code: gather's gradient
  * (UnsortedSegmentSum) is missing on the WASM backend.
@@ -60,61 +59,53 @@ export function tokenCrossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.
 }
 
 /**
- * Fused weighted CE: −Σ logSoftmax·(oneHot·w) / Σw. logits [N, V], oneHot [N, V], weights
- * [N] → scalar. Gradient: (softmax·w_row − oneHot·w) / Σw, times the upstream scalar.
+ * Σx pairwise (a tree of halvings: rounding error O(log N·ε) instead of O(N·ε) for a running
+ * sum), differentiable. x [N] → scalar.
+ */
+export function pairwiseSum(x: tf.Tensor1D): tf.Scalar {
+  let v: tf.Tensor1D = x;
+  let n = x.shape[0];
+  if (n === 0) return tf.scalar(0);
+  while (n > 1) {
+    const half = Math.floor(n / 2);
+    const pairs = tf.add(tf.slice(v, 0, half), tf.slice(v, half, half)) as tf.Tensor1D;
+    v = n % 2 === 0 ? pairs : tf.concat([pairs, tf.slice(v, 2 * half, 1)]);
+    n = Math.ceil(n / 2);
+  }
+  return tf.reshape(v, []) as tf.Scalar;
+}
+
+/**
+ * Weighted CE Σw·CE / Σw from the per-row CE (tokenCrossEntropy), both sums pairwise: no dense
+ * [N, V] product beyond the CE's own, and the value holds to float32 rounding of the result.
+ * logits [N, V], oneHot [N, V], weights [N] → scalar. Gradient: w·(softmax − oneHot) / Σw.
  */
 export function weightedCrossEntropy(
   logits: tf.Tensor2D,
   oneHot: tf.Tensor2D,
   weights: tf.Tensor1D,
 ): tf.Scalar {
-  const wCol = tf.reshape(weights, [-1, 1]); // [N, 1]
-  const denom = tf.maximum(tf.sum(weights), MIN_WEIGHT_SUM); // []
-  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = args[0] as tf.Tensor2D;
-    const save = args[1] as tf.GradSaveFunc;
-    const lse = tf.logSumExp(x, -1, true); // [N, 1]
-    save([x, lse, oneHot, wCol, denom]);
-    const logProbs = tf.sub(x, lse); // [N, V]
-    const value = tf.div(tf.neg(tf.sum(tf.mul(logProbs, tf.mul(oneHot, wCol)))), denom); // []
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
-      const [xs, l, hot, w, d] = saved as [
-        tf.Tensor2D,
-        tf.Tensor2D,
-        tf.Tensor2D,
-        tf.Tensor,
-        tf.Tensor,
-      ];
-      const probs = tf.exp(tf.sub(xs, l)); // [N, V]
-      const g = tf.div(tf.sub(tf.mul(probs, w), tf.mul(hot, w)), d); // [N, V]
-      return tf.mul(g, dy);
-    };
-    return { value, gradFunc };
-  });
-  return f(logits) as tf.Scalar;
+  const ce = tokenCrossEntropy(logits, oneHot); // [N]
+  const denom = tf.maximum(pairwiseSum(weights), MIN_WEIGHT_SUM); // []
+  return tf.div(pairwiseSum(tf.mul(ce, weights) as tf.Tensor1D), denom) as tf.Scalar;
 }
 
 /**
- * METHOD.md's loss of one micro-batch: `loss` = Σw·CE / Σw, plus the summed CE over prompt
- * and over completion targets (for the separately reported means). logits [B, T, V].
- * Assignable to trainer.ts's `TrainLoss`; differentiate `loss` only.
+ * METHOD.md's loss of one micro-batch: `loss` = Σw·CE / Σw (differentiate this), and `ce`, the
+ * CE of every target [B·T] (row-major), from which the host computes the reported figures in
+ * float64 (hostLossSums). logits [B, T, V]. Assignable to trainer.ts's `TrainLoss`.
  */
 export function plwLoss(
   logits: tf.Tensor3D,
   inputs: LossTargets,
-): { loss: tf.Scalar; promptSum: tf.Scalar; completionSum: tf.Scalar } {
+): { loss: tf.Scalar; ce: tf.Tensor1D } {
   const [b, t, v] = logits.shape;
   const oneHot = oneHotFloat(tf.reshape(inputs.targets, [b * t]) as tf.Tensor1D, v); // [B·T, V]
   const ce = tokenCrossEntropy(tf.reshape(logits, [b * t, v]) as tf.Tensor2D, oneHot); // [B·T]
-  const w = tf.reshape(inputs.weights, [b * t]); // [B·T]
-  const loss = tf.div(tf.sum(tf.mul(ce, w)), tf.maximum(tf.sum(w), MIN_WEIGHT_SUM)); // []
-  const promptSum = tf.sum(tf.mul(ce, tf.reshape(inputs.promptMask, [b * t]))); // []
-  const completionSum = tf.sum(tf.mul(ce, tf.reshape(inputs.completionMask, [b * t]))); // []
-  return {
-    loss: loss as tf.Scalar,
-    promptSum: promptSum as tf.Scalar,
-    completionSum: completionSum as tf.Scalar,
-  };
+  const w = tf.reshape(inputs.weights, [b * t]) as tf.Tensor1D; // [B·T]
+  const denom = tf.maximum(pairwiseSum(w), MIN_WEIGHT_SUM); // []
+  const loss = tf.div(pairwiseSum(tf.mul(ce, w) as tf.Tensor1D), denom) as tf.Scalar; // []
+  return { loss, ce };
 }
 
 /** Device tensors of a collated micro-batch; dispose them (or create inside tf.tidy). */
@@ -152,19 +143,46 @@ export const ZERO_SUMS: LossSums = {
 
 /** Forward-only sums of one micro-batch (no gradient, tensors freed). */
 export async function batchLossSums(model: CausalLM, mb: MicroBatch): Promise<LossSums> {
-  const out = tf.tidy(() => {
+  const ce = tf.tidy(() => {
     const inputs = lossTargetsOf(mb);
-    const r = plwLoss(model.logits(inputs.ids), inputs);
-    // Σw·CE = loss · max(Σw, tiny); the host recomputes Σw exactly from the batch.
-    return tf.stack([r.loss, r.promptSum, r.completionSum]);
+    return plwLoss(model.logits(inputs.ids), inputs).ce;
   });
-  const [loss, prompt, completion] = Array.from(await out.data());
-  out.dispose();
+  const values = (await ce.data()) as Float32Array;
+  ce.dispose();
+  return hostLossSums(values, mb);
+}
+
+/**
+ * Σ a[i]·b[i] in float64 with Neumaier's compensation (the error stays at a few units of
+ * float64 rounding whatever the length), skipping b = 0 (padding, the other region).
+ */
+export function accurateDot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  let carry = 0;
+  for (let i = 0; i < a.length; i++) {
+    const w = b[i] as number;
+    if (w === 0) continue;
+    const x = (a[i] as number) * w;
+    const t = sum + x;
+    carry += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+    sum = t;
+  }
+  return sum + carry;
+}
+
+/**
+ * A micro-batch's loss sums from the CE of its targets (`plwLoss(...).ce`), in float64: the
+ * reported loss is then Σw·CE / Σw of the float32 CEs to float64 accuracy, and exactly the
+ * weighted mean of the reported prompt and completion losses (weights PLW·prompt targets and
+ * completion targets), since both come from the same sums.
+ */
+export function hostLossSums(ce: Float32Array, mb: MicroBatch): LossSums {
+  const ones = new Float32Array(ce.length).fill(1);
   return {
-    weighted: (loss as number) * mb.weightSum,
-    weight: mb.weightSum,
-    prompt: prompt as number,
-    completion: completion as number,
+    weighted: accurateDot(ce, mb.weights),
+    weight: accurateDot(mb.weights, ones),
+    prompt: accurateDot(ce, mb.promptMask),
+    completion: accurateDot(ce, mb.completionMask),
     promptTargets: mb.promptTargets,
     completionTargets: mb.completionTargets,
   };

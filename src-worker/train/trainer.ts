@@ -14,7 +14,15 @@ import type { CausalLM } from '../model/types';
 import { AdamW, clipFactor, globalNorm, type AdamWConfig } from './adamw';
 import type { MicroBatch } from './collate';
 import { gradientsRegistered } from './gradients';
-import { lossTargetsOf, type LossTargets } from './loss';
+import {
+  addSums,
+  hostLossSums,
+  lossFromSums,
+  lossTargetsOf,
+  ZERO_SUMS,
+  type LossSums,
+  type LossTargets,
+} from './loss';
 import { learningRate, type Schedule } from './schedule';
 
 /** A micro-batch's targets, weights and masks on the device ([B, T] each; see loss.ts). */
@@ -22,15 +30,15 @@ export type LossInputs = LossTargets;
 
 /**
  * The loss the trainer differentiates: `loss` = Σw·CE / Σw over the micro-batch (METHOD.md),
- * plus the summed CE of its prompt and completion targets (reported, not differentiated).
+ * plus `ce`, the CE of each target [B·T] (row-major), from which the reported loss, prompt
+ * loss and completion loss are summed on the host in float64 (loss.ts, hostLossSums).
  */
 export type TrainLoss = (
   logits: tf.Tensor3D,
   inputs: LossInputs,
-) => { loss: tf.Scalar; promptSum: tf.Scalar; completionSum: tf.Scalar };
+) => { loss: tf.Scalar; ce: tf.Tensor };
 
 export interface TrainerConfig {
-  plw: number;
   schedule: Schedule;
   adamw: AdamWConfig;
   /** Max global gradient norm; ≤ 0 turns clipping off. */
@@ -95,19 +103,13 @@ export class Trainer {
     tokens: number;
   } {
     let weightTotal = 0;
-    let promptTargets = 0;
-    let completionTargets = 0;
     let tokens = 0;
     for (const mb of micros) {
       weightTotal += mb.weightSum;
-      promptTargets += mb.promptTargets;
-      completionTargets += mb.completionTargets;
       tokens += mb.tokens;
     }
     let acc: tf.Tensor[] | null = null;
-    let loss = 0;
-    let promptSum = 0;
-    let completionSum = 0;
+    let sums: LossSums = ZERO_SUMS;
     for (const mb of micros) {
       // A batch whose targets all weigh 0 (PLW 0, completions truncated away) adds nothing.
       const scale = weightTotal > 0 ? mb.weightSum / weightTotal : 0;
@@ -117,14 +119,11 @@ export class Trainer {
         return tf.variableGrads(() => {
           const logits = this.model.logits(ids); // [B, T, V]
           const out = this.lossFn(logits, inputs);
-          kept.push(tf.keep(out.promptSum), tf.keep(out.completionSum));
+          kept.push(tf.keep(out.ce));
           return tf.mul(out.loss, scale) as tf.Scalar; // []
         }, this.vars);
       });
-      const [scaled, pSum, cSum] = [value, ...kept].map((t) => t.dataSync()[0] as number);
-      loss += scaled as number;
-      promptSum += pSum as number;
-      completionSum += cSum as number;
+      sums = addSums(sums, hostLossSums(kept[0]?.dataSync() as Float32Array, mb));
       tf.dispose([value, ...kept]);
       const list = this.vars.map((v) => grads[v.name] as tf.Tensor);
       if (acc === null) {
@@ -135,11 +134,13 @@ export class Trainer {
         tf.dispose([...prev, ...list]);
       }
     }
+    const figures = lossFromSums(sums);
     return {
       grads: acc ?? [],
-      loss,
-      promptLoss: promptTargets > 0 ? promptSum / promptTargets : null,
-      completionLoss: completionTargets > 0 ? completionSum / completionTargets : null,
+      // Σw·CE / Σw of the whole global batch (what the accumulated gradient differentiates).
+      loss: figures.loss,
+      promptLoss: figures.promptLoss,
+      completionLoss: figures.completionLoss,
       tokens,
     };
   }

@@ -1,10 +1,13 @@
 /**
  * Paths and parsed values of the PyTorch reference fixtures (test/reference/torch/README.md),
- * plus a CPU-backend setup with gradients registered, for exact comparisons.
+ * plus backend setups with gradients registered: the CPU backend for exact comparisons, and
+ * the WASM backend (OpenBLAS products) the PyTorch reference tests run on.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { initBackend } from '../../src-worker/backend/index';
 import { ensureGradients } from '../../src-worker/train/gradients';
 import { REPO_ROOT } from '../helpers/paths';
 import reference from '../reference/torch/fixtures/reference.json';
@@ -16,6 +19,22 @@ export const fixtureDir = (name: string): string => join(FIXTURES, name);
 export async function useCpu(): Promise<void> {
   await tf.setBackend('cpu');
   await ensureGradients();
+}
+
+/**
+ * The backend users train on: WASM with OpenBLAS products where plw-blas is built (always in
+ * CI), else XNNPACK's; one thread. The PyTorch reference tests run on it.
+ */
+export async function useNativeBackend(): Promise<void> {
+  await initBackend({ backend: 'wasm', threads: 1 });
+  await ensureGradients();
+}
+
+/** |actual − expected| ≤ rel·|expected|: the relative tolerance a test states. */
+export function expectRelClose(actual: number | null, expected: number, rel: number, label = '') {
+  expect(actual, label).not.toBeNull();
+  const err = Math.abs((actual as number) - expected);
+  expect(err, `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(rel * Math.abs(expected));
 }
 
 /** Largest |a − b| over two equally long arrays. */

@@ -11,12 +11,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { greedyGenerate } from '../../src-worker/model/generate';
 import { loadModel, type LoadedModel } from '../../src-worker/model/load';
 import { buildFormulaCheckpoint, FORMULA_REFERENCE } from './formula-checkpoint';
-import { useCpu } from './fixtures';
+import { useNativeBackend } from './fixtures';
 
 let tmp: string;
 let loaded: LoadedModel;
 beforeAll(async () => {
-  await useCpu();
+  await useNativeBackend();
   tmp = mkdtempSync(join(tmpdir(), 'plw-formula-'));
   loaded = await loadModel(buildFormulaCheckpoint(join(tmp, 'llama-vocab')));
 });

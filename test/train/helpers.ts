@@ -72,7 +72,6 @@ export const autodiffLoss: TrainLoss = (logits, inputs) => {
   ); // [B, T]
   return {
     loss: tf.div(tf.sum(tf.mul(ce, inputs.weights)), tf.sum(inputs.weights)) as tf.Scalar,
-    promptSum: tf.sum(tf.mul(ce, inputs.promptMask)) as tf.Scalar,
-    completionSum: tf.sum(tf.mul(ce, inputs.completionMask)) as tf.Scalar,
+    ce: tf.reshape(ce, [-1]),
   };
 };

@@ -16,7 +16,7 @@ import { plwLoss } from '../../src-worker/train/loss';
 import { learningRate, warmupSteps, type ScheduleKind } from '../../src-worker/train/schedule';
 import { Trainer } from '../../src-worker/train/trainer';
 import { REPO_ROOT } from '../helpers/paths';
-import { useCpu } from './helpers';
+import { useNativeBackend } from '../model/fixtures';
 
 const REF = join(REPO_ROOT, 'test/reference/torch');
 
@@ -50,7 +50,7 @@ function expectClose(actual: ArrayLike<number>, expected: number[], rel = 1e-5):
   }
 }
 
-beforeAll(useCpu);
+beforeAll(useNativeBackend); // WASM with OpenBLAS products where built
 
 describe('optimizer path against PyTorch', () => {
   for (const run of fixtures.runs) {
@@ -113,7 +113,6 @@ describe('optimizer path against PyTorch', () => {
     const a = ref.adamw;
     const { model } = loadHfModel(join(REF, 'fixtures', a.model));
     const trainer = new Trainer(model, plwLoss, {
-      plw: a.plw,
       schedule: { kind: 'constant', lr: a.lr, totalSteps: 3, warmupSteps: 0 },
       adamw: { beta1: 0.9, beta2: 0.999, eps: a.eps, weightDecay: a.weightDecay },
       clip: a.clip,

@@ -5,8 +5,7 @@ import { DEFAULT_ADAMW } from '../../src-worker/train/adamw';
 import { Trainer, type TrainerConfig } from '../../src-worker/train/trainer';
 import { autodiffLoss, micro, shortExamples, tinyModel, useCpu } from './helpers';
 
-const config = (lr: number, plw = 0.1): TrainerConfig => ({
-  plw,
+const config = (lr: number): TrainerConfig => ({
   schedule: { kind: 'constant', lr, totalSteps: 100, warmupSteps: 0 },
   adamw: DEFAULT_ADAMW,
   clip: 1.0,
@@ -19,7 +18,7 @@ describe('Trainer', () => {
     const ex = shortExamples(6);
     const plw = 0.3;
     const model = tinyModel(3);
-    const trainer = new Trainer(model, autodiffLoss, config(1e-3, plw));
+    const trainer = new Trainer(model, autodiffLoss, config(1e-3));
     const full = trainer.gradients([micro(ex, plw)]);
     // Uneven split: micro-batches with different weight sums and padded lengths.
     const split = trainer.gradients([micro(ex.slice(0, 1), plw), micro(ex.slice(1), plw)]);
@@ -51,7 +50,7 @@ describe('Trainer', () => {
 
   it('overfits one batch', () => {
     const model = tinyModel(5);
-    const trainer = new Trainer(model, autodiffLoss, config(1e-2, 1));
+    const trainer = new Trainer(model, autodiffLoss, config(1e-2));
     const batch = [micro(shortExamples(4), 1)];
     const first = trainer.step(batch).loss;
     let last = first;
@@ -64,7 +63,7 @@ describe('Trainer', () => {
 
   it('keeps the tensor count flat across steps (with accumulation and clipping)', () => {
     const model = tinyModel(6);
-    const trainer = new Trainer(model, autodiffLoss, config(1e-3, 0.5));
+    const trainer = new Trainer(model, autodiffLoss, config(1e-3));
     const ex = shortExamples(5);
     const batch = [micro(ex.slice(0, 2), 0.5), micro(ex.slice(2), 0.5)];
     trainer.step(batch);
@@ -77,7 +76,7 @@ describe('Trainer', () => {
 
   it('stops with "loss diverged at step N" when the loss becomes NaN/Inf', () => {
     const model = tinyModel(7);
-    const cfg: TrainerConfig = { ...config(1e6, 1), clip: 0 };
+    const cfg: TrainerConfig = { ...config(1e6), clip: 0 };
     const trainer = new Trainer(model, autodiffLoss, cfg);
     const batch = [micro(shortExamples(4), 1)];
     let error: unknown;

@@ -87,11 +87,12 @@ def rotate_half(x):
     return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
 
 
-def rope_cos_sin(c, positions):
+def rope_cos_sin(c, positions, dtype=torch.float32):
     # LlamaRotaryEmbedding: inv_freq = 1 / theta^(arange(0, hd, 2) / hd), emb = cat(freqs, freqs)
+    # (dtype float64 only for the float64 reference of make_plw_loss_reference.py)
     hd = c.head_dim
-    inv_freq = 1.0 / (c.rope_theta ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
-    freqs = positions.float()[:, None] * inv_freq[None, :]
+    inv_freq = 1.0 / (c.rope_theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(dtype) / hd))
+    freqs = positions.to(dtype)[:, None] * inv_freq[None, :]
     emb = torch.cat((freqs, freqs), dim=-1)
     return emb.cos(), emb.sin()
 
@@ -109,7 +110,8 @@ def forward(c, P, ids):
     hd = c.head_dim
     H, KV = c.num_attention_heads, c.num_key_value_heads
     x = P["model.embed_tokens.weight"][ids]
-    cos, sin = rope_cos_sin(c, torch.arange(t))
+    wide = x.dtype == torch.float64  # the float64 reference; otherwise float32 as HF
+    cos, sin = rope_cos_sin(c, torch.arange(t), torch.float64 if wide else torch.float32)
     mask = torch.full((t, t), float("-inf")).triu(1)
     for i in range(c.num_hidden_layers):
         p = f"model.layers.{i}."
@@ -122,7 +124,7 @@ def forward(c, P, ids):
         k = repeat_kv(k, H // KV)
         v = repeat_kv(v, H // KV)
         att = (q @ k.transpose(2, 3)) / math.sqrt(hd) + mask
-        att = torch.softmax(att.float(), dim=-1)
+        att = torch.softmax(att if wide else att.float(), dim=-1)
         o = (att @ v).transpose(1, 2).reshape(b, t, H * hd)
         x = x + o @ P[p + "self_attn.o_proj.weight"].T
         h = rms_norm(x, P[p + "post_attention_layernorm.weight"], c.rms_norm_eps)
