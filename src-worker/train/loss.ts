@@ -102,10 +102,11 @@ export function plwLoss(
   const [b, t, v] = logits.shape;
   const oneHot = oneHotFloat(tf.reshape(inputs.targets, [b * t]) as tf.Tensor1D, v); // [B·T, V]
   const ce = tokenCrossEntropy(tf.reshape(logits, [b * t, v]) as tf.Tensor2D, oneHot); // [B·T]
-  const w = tf.reshape(inputs.weights, [b * t]) as tf.Tensor1D; // [B·T]
-  const denom = tf.maximum(pairwiseSum(w), MIN_WEIGHT_SUM); // []
-  const loss = tf.div(pairwiseSum(tf.mul(ce, w) as tf.Tensor1D), denom) as tf.Scalar; // []
-  return { loss, ce };
+  const w = tf.reshape(inputs.weights, [b * t]); // [B·T]
+  // Plain sums: this value is only differentiated (its gradient w/Σw does not depend on the
+  // sum's rounding); the figures reported come from `ce` on the host.
+  const loss = tf.div(tf.sum(tf.mul(ce, w)), tf.maximum(tf.sum(w), MIN_WEIGHT_SUM)); // []
+  return { loss: loss as tf.Scalar, ce };
 }
 
 /** Device tensors of a collated micro-batch; dispose them (or create inside tf.tidy). */
