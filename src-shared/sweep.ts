@@ -18,26 +18,56 @@ export const STANDARD_TASKS: readonly string[] = STANDARD_TASK_NAMES;
 
 const positiveInt = z.number().int().positive();
 
-/** Fine-tuning settings shared by every cell; each default is Alpaca's (METHOD.md). */
+/**
+ * The training recipe's defaults, in one table: the sweep file's `train`, `plw train`'s flags
+ * and runTraining (src-worker/train/run.ts) all take them from here. Alpaca's are Stanford
+ * Alpaca's train.py settings (METHOD.md); `seed` is the sweep's and `plw train --seed`'s.
+ */
+export const TRAIN_DEFAULTS = {
+  /** Alpaca's num_train_epochs; used when neither `steps` nor `epochs` is given. */
+  epochs: 3,
+  /** Alpaca's learning_rate (7B). */
+  lr: 2e-5,
+  /** Alpaca's global batch: 4 GPUs × 4 per device × 8 accumulation steps. */
+  batchSize: 128,
+  /** Alpaca's model_max_length. */
+  maxLength: 512,
+  /** Alpaca's warmup_ratio. */
+  warmupRatio: 0.03,
+  /** Alpaca's lr_scheduler_type. */
+  schedule: 'cosine',
+  /** Alpaca's weight_decay. */
+  weightDecay: 0,
+  /** HF Trainer's max_grad_norm, which Alpaca keeps. */
+  clip: 1,
+  /** A killed worker or run loses at most 50 steps; a checkpoint costs far less than 50. */
+  checkpointEvery: 50,
+  /** HF Trainer's random sampler; off only to keep a file's order. */
+  shuffle: true,
+  /** HF Trainer's default seed. */
+  seed: 42,
+} as const;
+
+/** Fine-tuning settings shared by every cell; defaults from TRAIN_DEFAULTS. */
 export const trainSchema = z
   .strictObject({
     /** Optimizer steps; exclusive with `epochs`. */
     steps: positiveInt.optional(),
-    /** Passes over the dataset; 3 in Alpaca's recipe when neither this nor `steps` is set. */
+    /** Passes over the dataset; TRAIN_DEFAULTS.epochs when neither this nor `steps` is set. */
     epochs: z.number().positive().optional(),
-    lr: z.number().positive().max(1).default(2e-5),
+    lr: z.number().positive().max(1).default(TRAIN_DEFAULTS.lr),
     /** Global batch, reached by gradient accumulation over micro-batches. */
-    batchSize: positiveInt.default(128),
+    batchSize: positiveInt.default(TRAIN_DEFAULTS.batchSize),
     microBatchSize: positiveInt.optional(),
-    maxLength: z.number().int().min(2).default(512),
-    warmupRatio: z.number().min(0).max(1).default(0.03),
-    schedule: z.enum(['cosine', 'constant']).default('cosine'),
-    weightDecay: z.number().min(0).default(0),
+    maxLength: z.number().int().min(2).default(TRAIN_DEFAULTS.maxLength),
+    warmupRatio: z.number().min(0).max(1).default(TRAIN_DEFAULTS.warmupRatio),
+    schedule: z.enum(['cosine', 'constant']).default(TRAIN_DEFAULTS.schedule),
+    weightDecay: z.number().min(0).default(TRAIN_DEFAULTS.weightDecay),
     /** Global gradient-norm clip; 0 turns clipping off. */
-    clip: z.number().min(0).default(1),
+    clip: z.number().min(0).default(TRAIN_DEFAULTS.clip),
     /** Save a resumable checkpoint every this many steps (and at the end). */
-    checkpointEvery: positiveInt.default(50),
-    shuffle: z.boolean().default(true),
+    checkpointEvery: positiveInt.default(TRAIN_DEFAULTS.checkpointEvery),
+    shuffle: z.boolean().default(TRAIN_DEFAULTS.shuffle),
   })
   .superRefine((t, ctx) => {
     if (t.steps !== undefined && t.epochs !== undefined) {
@@ -55,9 +85,27 @@ export const trainSchema = z
       });
     }
   })
-  .transform((t) => (t.steps === undefined && t.epochs === undefined ? { ...t, epochs: 3 } : t));
+  .transform((t) =>
+    t.steps === undefined && t.epochs === undefined ? { ...t, epochs: TRAIN_DEFAULTS.epochs } : t,
+  );
 
+/** The one shape of a run's training settings (the sweep file's `train`, CLI.md). */
 export type TrainSettings = z.output<typeof trainSchema>;
+
+/**
+ * Settings with every field a caller left out (or undefined) taken from TRAIN_DEFAULTS, epochs
+ * only when neither steps nor epochs is given. Values are not validated here: runTraining
+ * checks them, naming the `plw train` flag.
+ */
+export function resolveTrainSettings(partial: Partial<TrainSettings> = {}): TrainSettings {
+  const given = Object.fromEntries(
+    Object.entries(partial).filter(([, v]) => v !== undefined),
+  ) as Partial<TrainSettings>;
+  const { epochs, seed: _seed, ...defaults } = TRAIN_DEFAULTS;
+  const resolved: TrainSettings = { ...defaults, ...given };
+  if (resolved.steps === undefined && resolved.epochs === undefined) resolved.epochs = epochs;
+  return resolved;
+}
 
 const benchmarkObject = z.strictObject({
   task: z.string().min(1),
@@ -135,7 +183,7 @@ function sweepSchema(builtinTasks: readonly string[]) {
       .int()
       .min(0)
       .max(2 ** 32 - 1)
-      .default(42),
+      .default(TRAIN_DEFAULTS.seed),
     /**
      * Replicates: every (model, dataset, PLW) cell runs once per seed, training with that seed
      * (evaluation keeps `seed`, so replicates score the same items). Absent: one run, `seed`.

@@ -7,6 +7,7 @@
  */
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../src-shared/errors';
+import { resolveTrainSettings, TRAIN_DEFAULTS, type TrainSettings } from '../../src-shared/sweep';
 import { Rng } from '../../src-shared/random';
 import { readDataset } from '../data/reader';
 import { saveHfModel, type SaveOptions } from '../model/checkpoint';
@@ -17,11 +18,11 @@ import { encodeExample, type EncodedExample } from './examples';
 import { ensureGradients } from './gradients';
 import { plwLoss } from './loss';
 import { trainLoop, type StepEvent, type TrainCallbacks } from './loop';
-import { warmupSteps, type ScheduleKind } from './schedule';
+import { warmupSteps } from './schedule';
 
 export type { StepEvent, TrainCallbacks, CheckpointEvent } from './loop';
 
-/** Settings of one fine-tuning run; defaults are METHOD.md's Alpaca recipe. */
+/** One fine-tuning run: what to train on, and the recipe (TrainSettings, CLI.md's `train`). */
 export interface TrainOptions {
   /** Preset name or Hugging Face LlamaForCausalLM directory. */
   model: string;
@@ -31,28 +32,12 @@ export interface TrainOptions {
   plw: number;
   /** Where the fine-tuned HF directory is saved. */
   outDir: string;
-  /** Optimizer steps; when absent, `epochs` decides. */
-  steps?: number;
-  /** Epochs over the data (default 3, Alpaca's). */
-  epochs?: number;
-  lr?: number;
-  /** Global batch (examples per optimizer step; default 128, Alpaca's). */
-  batchSize?: number;
-  /** Examples per forward pass; default: the largest divisor of batchSize up to 8. */
-  microBatchSize?: number;
-  /** Max tokens per example (default 512, Alpaca's). */
-  maxLen?: number;
-  warmupRatio?: number;
-  schedule?: ScheduleKind;
-  weightDecay?: number;
-  /** Max global gradient norm; 0 turns clipping off (default 1.0). */
-  clip?: number;
+  /** The recipe; a field left out takes TRAIN_DEFAULTS (src-shared/sweep.ts). */
+  train?: Partial<TrainSettings>;
+  /** Data order (and preset weights); default TRAIN_DEFAULTS.seed. */
   seed?: number;
-  shuffle?: boolean;
   /** Continue from the latest checkpoint in checkpointDir. */
   resume?: boolean;
-  /** Checkpoint every N steps (0: only at the end; default 0). */
-  checkpointEvery?: number;
   /** Default: `<outDir>/checkpoints`. */
   checkpointDir?: string;
   signal?: AbortSignal;
@@ -88,19 +73,10 @@ export async function runTraining(
   callbacks: TrainCallbacks = {},
 ): Promise<TrainResult> {
   const o = {
-    epochs: 3,
-    lr: 2e-5,
-    batchSize: 128,
-    maxLen: 512,
-    warmupRatio: 0.03,
-    schedule: 'cosine' as ScheduleKind,
-    weightDecay: 0,
-    clip: 1.0,
-    seed: 42,
-    shuffle: true,
-    resume: false,
-    checkpointEvery: 0,
     ...options,
+    ...resolveTrainSettings(options.train),
+    seed: options.seed ?? TRAIN_DEFAULTS.seed,
+    resume: options.resume ?? false,
   };
   const microBatchSize = o.microBatchSize ?? defaultMicroBatch(o.batchSize);
   check(o.plw >= 0 && o.plw <= 1, `--plw: ${o.plw} is outside [0, 1]`);
@@ -112,12 +88,16 @@ export async function runTraining(
     Number.isInteger(microBatchSize) && microBatchSize >= 1 && o.batchSize % microBatchSize === 0,
     `--micro-batch-size: ${microBatchSize} must divide the batch size ${o.batchSize}`,
   );
-  check(Number.isInteger(o.maxLen) && o.maxLen >= 2, '--max-len: expected an integer >= 2');
+  check(Number.isInteger(o.maxLength) && o.maxLength >= 2, '--max-len: expected an integer >= 2');
   check(
     o.steps === undefined || (Number.isInteger(o.steps) && o.steps >= 1),
     '--steps: expected an integer >= 1',
   );
-  check(o.epochs > 0, '--epochs: expected a positive number');
+  check(o.epochs === undefined || o.epochs > 0, '--epochs: expected a positive number');
+  check(
+    Number.isInteger(o.checkpointEvery) && o.checkpointEvery >= 0,
+    '--checkpoint-every: expected an integer >= 0',
+  );
 
   await ensureGradients();
   const { records } = await readDataset(o.data);
@@ -128,11 +108,11 @@ export async function runTraining(
     if (tokenizer === null) {
       throw new UsageError(`model "${o.model}" has no tokenizer, so it cannot read text data`);
     }
-    const examples: EncodedExample[] = records.map((r) => encodeExample(r, tokenizer, o.maxLen));
+    const examples: EncodedExample[] = records.map((r) => encodeExample(r, tokenizer, o.maxLength));
     // A cut sequence lost its final EOS (encode never produces the EOS id from text).
     const truncated = examples.filter((e) => e.ids[e.ids.length - 1] !== tokenizer.eosId).length;
     const perEpoch = batchesPerEpoch(examples.length, o.batchSize);
-    const totalSteps = o.steps ?? Math.max(1, Math.ceil(o.epochs * perEpoch));
+    const totalSteps = o.steps ?? Math.max(1, Math.ceil((o.epochs ?? 1) * perEpoch));
     const batching = {
       batchSize: o.batchSize,
       microBatchSize,
@@ -173,7 +153,7 @@ export async function runTraining(
           model: o.model,
           data: resolve(o.data),
           examples: examples.length,
-          maxLen: o.maxLen,
+          maxLen: o.maxLength, // the key older checkpoints recorded
         },
         ...(o.signal === undefined ? {} : { signal: o.signal }),
       },

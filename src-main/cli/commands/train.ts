@@ -4,6 +4,7 @@
  * line per step on stderr. Ctrl-C stops after the current step with a checkpoint to --resume.
  */
 import { UsageError } from '../../../src-shared/errors';
+import { TRAIN_DEFAULTS } from '../../../src-shared/sweep';
 import { describeBackend, initBackend } from '../../../src-worker/backend/index';
 import { runTraining, type StepEvent, type TrainOptions } from '../../../src-worker/train/run';
 import type { ScheduleKind } from '../../../src-worker/train/schedule';
@@ -81,39 +82,53 @@ export const registerTrain: CommandRegistrar = (program) => {
     .requiredOption('--plw <x>', 'prompt loss weight in [0, 1]', parseNumber('--plw', 0, 1))
     .requiredOption('--out <dir>', 'output directory for the fine-tuned model')
     .option('--steps <n>', 'optimizer steps (instead of --epochs)', parseInteger('--steps', 1))
-    .option('--epochs <e>', 'epochs over the data (default 3)', parseNumber('--epochs', 0))
-    .option('--lr <lr>', 'peak learning rate', parseNumber('--lr', 0), 2e-5)
+    .option(
+      '--epochs <e>',
+      `epochs over the data (default ${TRAIN_DEFAULTS.epochs})`,
+      parseNumber('--epochs', 0),
+    )
+    .option('--lr <lr>', 'peak learning rate', parseNumber('--lr', 0), TRAIN_DEFAULTS.lr)
     .option(
       '--batch-size <n>',
       'global batch (examples per step)',
       parseInteger('--batch-size', 1),
-      128,
+      TRAIN_DEFAULTS.batchSize,
     )
     .option(
       '--micro-batch-size <n>',
       'examples per forward pass (default: largest divisor of the batch up to 8)',
       parseInteger('--micro-batch-size', 1),
     )
-    .option('--max-len <n>', 'max tokens per example', parseInteger('--max-len', 2), 512)
+    .option(
+      '--max-len <n>',
+      'max tokens per example',
+      parseInteger('--max-len', 2),
+      TRAIN_DEFAULTS.maxLength,
+    )
     .option(
       '--warmup-ratio <r>',
       'share of steps with linear warmup',
       parseNumber('--warmup-ratio', 0, 1),
-      0.03,
+      TRAIN_DEFAULTS.warmupRatio,
     )
-    .option('--schedule <kind>', 'cosine | constant', 'cosine')
+    .option('--schedule <kind>', 'cosine | constant', TRAIN_DEFAULTS.schedule)
     .option(
       '--weight-decay <x>',
       'AdamW decoupled weight decay',
       parseNumber('--weight-decay', 0),
-      0,
+      TRAIN_DEFAULTS.weightDecay,
     )
-    .option('--clip <x>', 'max global gradient norm (0: off)', parseNumber('--clip', 0), 1.0)
+    .option(
+      '--clip <x>',
+      'max global gradient norm (0: off)',
+      parseNumber('--clip', 0),
+      TRAIN_DEFAULTS.clip,
+    )
     .option(
       '--seed <n>',
       'seed of the data order (and of preset weights)',
       parseInteger('--seed'),
-      42,
+      TRAIN_DEFAULTS.seed,
     )
     .option('--no-shuffle', 'keep the dataset order')
     .option('--resume', 'continue from the latest checkpoint in OUT/checkpoints')
@@ -121,7 +136,7 @@ export const registerTrain: CommandRegistrar = (program) => {
       '--checkpoint-every <n>',
       'checkpoint every N steps (0: only at the end)',
       parseInteger('--checkpoint-every'),
-      0,
+      TRAIN_DEFAULTS.checkpointEvery,
     )
     .option('--backend <name>', 'force a compute backend (default: the fastest that loads)')
     .option(
@@ -155,21 +170,23 @@ export const registerTrain: CommandRegistrar = (program) => {
           data: opts.data,
           plw: opts.plw,
           outDir: opts.out,
-          lr: opts.lr,
-          batchSize: opts.batchSize,
-          maxLen: opts.maxLen,
-          warmupRatio: opts.warmupRatio,
-          schedule: opts.schedule as ScheduleKind,
-          weightDecay: opts.weightDecay,
-          clip: opts.clip,
+          train: {
+            lr: opts.lr,
+            batchSize: opts.batchSize,
+            maxLength: opts.maxLen,
+            warmupRatio: opts.warmupRatio,
+            schedule: opts.schedule as ScheduleKind,
+            weightDecay: opts.weightDecay,
+            clip: opts.clip,
+            shuffle: opts.shuffle,
+            checkpointEvery: opts.checkpointEvery,
+            steps: opts.steps,
+            epochs: opts.epochs,
+            microBatchSize: opts.microBatchSize,
+          },
           seed: opts.seed,
-          shuffle: opts.shuffle,
           resume: opts.resume ?? false,
-          checkpointEvery: opts.checkpointEvery,
           signal: controller.signal,
-          ...(opts.steps === undefined ? {} : { steps: opts.steps }),
-          ...(opts.epochs === undefined ? {} : { epochs: opts.epochs }),
-          ...(opts.microBatchSize === undefined ? {} : { microBatchSize: opts.microBatchSize }),
         };
         try {
           const result = await runTraining(options, {
