@@ -68,10 +68,21 @@ export function HomeView() {
       )}
       {sweeps.error && <p className="error">{sweeps.error}</p>}
       {sweeps.data && sweeps.data.length === 0 && preparing === null && (
-        <p className="empty">
-          No sweeps yet. Run the demo sweep to see PLW Studio at work on a tiny model, or lay out
-          your own grid of PLW values × models × datasets.
-        </p>
+        <div className="empty">
+          <p>
+            No sweeps yet. Run the demo sweep to see PLW Studio at work on a tiny model, or lay out
+            your own grid of PLW values × models × datasets.
+          </p>
+          <p className="sub" data-testid="demo-scope">
+            What the demo shows: the whole workflow on your CPU — a tiny byte-level model
+            pre-trained for a few minutes, fine-tuned at five PLWs on a long- and a short-completion
+            dataset, scored on two small held-out benchmarks, and the mixed-model analysis with each
+            score&apos;s interval and chance level. What it cannot show: whether PLW matters. A
+            model this small, trained this briefly, scores near or below chance on these benchmarks
+            (their wrong choices are each task&apos;s typical slips), and the analysis says so
+            instead of reading an effect into noise.
+          </p>
+        </div>
       )}
       {sweeps.data && sweeps.data.length > 0 && (
         <table className="table sweeps">

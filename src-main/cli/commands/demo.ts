@@ -103,7 +103,14 @@ async function demo(opts: DemoOptions): Promise<number> {
       printJson(JSON.parse(formatExport('json', scores.results, analyses, r)) as unknown);
     } else {
       process.stdout.write(formatExport('md', scores.results, analyses, r));
-      for (const a of analyses) process.stdout.write(`\n${a.group.dataset}: ${a.verdict}\n`);
+      for (const a of analyses) {
+        process.stdout.write(`\n${a.group.dataset}: ${a.verdict}\n`);
+        for (const note of a.information.notes) process.stdout.write(`  ${note}\n`);
+        if (a.powerText !== null) process.stdout.write(`  ${a.powerText}\n`);
+      }
+      for (const s of skipped) {
+        for (const note of s.notes) process.stdout.write(`  ${s.label}: ${note}\n`);
+      }
     }
   } finally {
     store.close();
