@@ -81,7 +81,7 @@ export async function greedyGenerateBatch(
       while (rows.length > 0) {
         const width = (feed[0] as number[]).length;
         const input = tf.tensor2d(feed.flat(), [rows.length, width], 'int32');
-        const out: { logits: tf.Tensor3D; cache: KvCache } = model.logitsWithCache(input, cache);
+        const out: { logits: tf.Tensor3D; cache: KvCache } = model.logitsWithCache(input, cache, 1);
         input.dispose();
         cache?.dispose();
         cache = out.cache;

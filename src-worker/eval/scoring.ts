@@ -160,8 +160,13 @@ async function scoreShared(
   const p = Math.min(commonPrefixLength(rows), ...rows.map((r) => r.input.length - 1));
   if (p < 1 || rows.length < 2) return scoreBatched(model, rows, padId);
 
+  // Only prefix positions that predict a continuation token are kept (usually none: the
+  // shared prefix is the context, whose last position belongs to every row's own tail), so
+  // the prefix's vocabulary projection runs for those alone (at least one row).
+  const positions = rows.flatMap((row) => row.targets.map((_, j) => targetPosition(row, j)));
+  const from = Math.min(p, ...positions);
   const prefixIds = tf.tensor2d(rows[0]?.input.slice(0, p) ?? [], [1, p], 'int32');
-  const prefix = model.logitsWithCache(prefixIds, null); // logits [1, P, V]
+  const prefix = model.logitsWithCache(prefixIds, null, Math.max(1, p - from)); // [1, max(1, P - from), V]
   prefixIds.dispose();
   const tiled = tileCache(prefix.cache, rows.length);
   prefix.cache.dispose();
@@ -174,18 +179,11 @@ async function scoreShared(
   tailIds.dispose();
   tiled.dispose();
   tail.cache.dispose();
-  // Only prefix positions that predict a continuation token are kept (usually none: the
-  // shared prefix is the context, whose last position belongs to every row's own tail).
-  const positions = rows.flatMap((row) => row.targets.map((_, j) => targetPosition(row, j)));
-  const from = Math.min(p, ...positions);
   const v = model.config.vocabSize;
   const logits = tf.tidy(() => {
     const tailRows = tf.reshape(tail.logits, [rows.length * s, v]) as tf.Tensor2D; // [B·S, V]
     if (from === p) return tailRows;
-    const prefixRows = tf.reshape(tf.slice(prefix.logits, [0, from, 0], [1, p - from, v]), [
-      p - from,
-      v,
-    ]); // [P - from, V]
+    const prefixRows = tf.reshape(prefix.logits, [p - from, v]); // [P - from, V]
     return tf.concat([prefixRows, tailRows]) as tf.Tensor2D; // [P - from + B·S, V]
   });
   tf.dispose([prefix.logits, tail.logits]);

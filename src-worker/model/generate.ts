@@ -51,7 +51,7 @@ export async function greedyGenerate(
       let next: number;
       if (useCache) {
         const input = tf.tensor2d(feed, [1, feed.length], 'int32');
-        const out: { logits: tf.Tensor3D; cache: KvCache } = model.logitsWithCache(input, cache);
+        const out: { logits: tf.Tensor3D; cache: KvCache } = model.logitsWithCache(input, cache, 1);
         input.dispose();
         cache?.dispose();
         cache = out.cache;

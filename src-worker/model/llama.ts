@@ -116,9 +116,10 @@ export class LlamaModel implements CausalLM {
   logitsWithCache(
     ids: tf.Tensor2D,
     cache: KvCache | null,
+    lastPositions?: number,
   ): { logits: tf.Tensor3D; cache: KvCache } {
     const out = tf.tidy(() => {
-      const r = this.forward(ids, cache);
+      const r = this.forward(ids, cache, lastPositions);
       return { logits: r.logits, k: r.layers.map((l) => l.k), v: r.layers.map((l) => l.v) };
     });
     const layers = out.k.map((k, i) => ({ k, v: out.v[i] as tf.Tensor4D }));
@@ -151,6 +152,7 @@ export class LlamaModel implements CausalLM {
   private forward(
     ids: tf.Tensor2D,
     cache: KvCache | null,
+    lastPositions?: number,
   ): { logits: tf.Tensor3D; layers: { k: tf.Tensor4D; v: tf.Tensor4D }[] } {
     const c = this.config;
     const [b, t] = ids.shape;
@@ -207,9 +209,17 @@ export class LlamaModel implements CausalLM {
       x = tf.add(x, linear(act, w('mlp.down_proj.weight'))); // [B·T, D]
     }
 
-    const final = rmsNorm(x, this.p('model.norm.weight'), c.rmsNormEps); // [B·T, D]
+    // The vocabulary projection only where logits are asked for (the last `keep` positions).
+    const keep = Math.max(1, Math.min(t, lastPositions ?? t));
+    if (keep < t) {
+      x = tf.reshape(
+        tf.slice(tf.reshape(x, [b, t, c.hiddenSize]), [0, t - keep, 0], [b, keep, c.hiddenSize]),
+        [b * keep, c.hiddenSize],
+      ); // [B·keep, D]
+    }
+    const final = rmsNorm(x, this.p('model.norm.weight'), c.rmsNormEps); // [B·keep, D]
     const head = c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
-    const logits = tf.reshape(linear(final, this.p(head)), [b, t, c.vocabSize]) as tf.Tensor3D; // [B, T, V]
+    const logits = tf.reshape(linear(final, this.p(head)), [b, keep, c.vocabSize]) as tf.Tensor3D; // [B, keep, V]
     return { logits, layers };
   }
 }

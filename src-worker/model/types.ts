@@ -53,6 +53,15 @@ export interface CausalLM {
    * Logits of `ids` [B, T] placed after the positions in `cache` (null: none), plus the cache
    * extended by them. The input cache is left intact; dispose it yourself when done.
    */
-  logitsWithCache(ids: tf.Tensor2D, cache: KvCache | null): { logits: tf.Tensor3D; cache: KvCache };
+  logitsWithCache(
+    ids: tf.Tensor2D,
+    cache: KvCache | null,
+    /**
+     * Only the logits of the last this many positions: [B, lastPositions, V]. Scoring and
+     * generation read few positions of a long context, and the vocabulary projection of the
+     * others is wasted work. Default: all T.
+     */
+    lastPositions?: number,
+  ): { logits: tf.Tensor3D; cache: KvCache };
   dispose(): void;
 }

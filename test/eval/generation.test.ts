@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateInstance, generateInstances } from '../../src-worker/eval/evaluate';
 import { greedyGenerateBatch } from '../../src-worker/eval/generation';
@@ -31,6 +32,25 @@ describe('batched KV-cached greedy generation', () => {
     model = createRandomLlama(findPreset('tiny-byte')!.config, 11);
   });
   afterAll(() => model.dispose());
+
+  it('computes the vocabulary projection only for the last positions asked for', async () => {
+    const ids = tf.tensor2d(
+      [tok.encode('Guten Tag, Welt'), tok.encode('Danke sehr Welt')],
+      undefined,
+      'int32',
+    );
+    const full = model.logitsWithCache(ids, null);
+    const last = model.logitsWithCache(ids, null, 3);
+    const t = ids.shape[1];
+    expect(last.logits.shape).toEqual([2, 3, model.config.vocabSize]);
+    const want = Array.from(await tf.slice(full.logits, [0, t - 3, 0], [2, 3, -1]).data());
+    const got = Array.from(await last.logits.data());
+    expect(got).toEqual(want);
+    expect(last.cache.length).toBe(t);
+    tf.dispose([ids, full.logits, last.logits]);
+    full.cache.dispose();
+    last.cache.dispose();
+  });
 
   it('chooses the tokens of one-by-one greedy decoding, rows leaving at EOS, stop strings or the cap', async () => {
     const prompts = SOURCES.map((s) => tok.encode(`Translate: ${s}\n`));
