@@ -30,6 +30,22 @@ extern char *openblas_get_config(void);
 extern char *openblas_get_corename(void);
 extern int openblas_get_parallel(void);
 
+/*
+ * Products smaller than this (m·n·k multiply-adds) run on one thread: waking OpenBLAS's other
+ * threads costs more than it saves there, and on a loaded machine a descheduled thread stalls
+ * the whole product (a tiny model trained 2x slower on 2 threads than on 1).
+ */
+#define SMALL_PRODUCT (1 << 22)
+static int configured_threads = 1;
+static int current_threads = -1;
+
+static void use_threads(int threads) {
+  if (threads != current_threads) {
+    openblas_set_num_threads(threads);
+    current_threads = threads;
+  }
+}
+
 #define CHECK(call)                                                                          \
   do {                                                                                       \
     if ((call) != napi_ok) {                                                                 \
@@ -144,6 +160,8 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   }
   if (one_gemm && (uint64_t)m * batch >= 2147483648ULL) one_gemm = false;
 
+  const uint64_t work = (uint64_t)m * (uint64_t)n * (uint64_t)k * (one_gemm ? batch : 1);
+  use_threads(work < SMALL_PRODUCT ? 1 : configured_threads);
   const int ta = trans_a ? CblasTrans : CblasNoTrans;
   const int tb = trans_b ? CblasTrans : CblasNoTrans;
   const int lda = trans_a ? m : k;
@@ -163,7 +181,7 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* setThreads(n): OpenBLAS's thread count for the following products. */
+/* setThreads(n): OpenBLAS's thread count for the following products (small ones use one). */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -172,7 +190,8 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   if (argc != 1 || !get_dim(env, argv[0], &threads) || threads < 1) {
     return fail(env, "plw-blas setThreads: expected an integer >= 1");
   }
-  openblas_set_num_threads(threads);
+  configured_threads = threads;
+  use_threads(threads);
   return NULL;
 }
 
