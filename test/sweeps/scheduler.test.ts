@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rig, tempDir, writeDataset } from './helpers';
 
-const cleanups: (() => void)[] = [];
+const cleanups: (() => void | Promise<void>)[] = [];
 
 /** Waits for `ready` in the test's own flow, so a failed expectation fails the test. */
 async function until(ready: () => boolean, ms = 60_000): Promise<void> {
@@ -12,14 +12,18 @@ async function until(ready: () => boolean, ms = 60_000): Promise<void> {
     await sleep(10);
   }
 }
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
 });
 
 function setup(options: { workers?: number; maxAttempts?: number } = {}) {
   const dir = tempDir();
   const r = rig(dir, options);
-  cleanups.push(() => r.store.close());
+  // The scheduler first: a worker exiting after the last cell would otherwise claim from a closed store.
+  cleanups.push(async () => {
+    await r.scheduler.shutdown();
+    r.store.close();
+  });
   return { dir, ...r };
 }
 
