@@ -1,6 +1,7 @@
 import type { CellState } from '../../src-shared/api';
 import type { EventHub } from '../events/event-hub';
 import type { Store } from '../store/store';
+import type { MetricRow } from '../sweeps/repository';
 
 interface CellSnap {
   id: number;
@@ -11,17 +12,6 @@ interface CellSnap {
   totalSteps: number | null;
   lastCheckpointStep: number | null;
   error: string | null;
-}
-
-interface MetricSnap {
-  step: number;
-  loss: number | null;
-  promptLoss: number | null;
-  completionLoss: number | null;
-  lr: number | null;
-  gradNorm: number | null;
-  tokensPerSec: number | null;
-  time: number;
 }
 
 /**
@@ -47,7 +37,7 @@ export class StoreTail {
         `SELECT id, sweep_id AS sweepId, state, attempts, step, total_steps AS totalSteps,
            last_checkpoint_step AS lastCheckpointStep, error FROM cells`,
       ),
-      metrics: db.prepare<[number, number], MetricSnap>(
+      metrics: db.prepare<[number, number], MetricRow>(
         `SELECT step, loss, prompt_loss AS promptLoss, completion_loss AS completionLoss, lr,
            grad_norm AS gradNorm, tokens_per_sec AS tokensPerSec, time
          FROM metrics WHERE cell_id = ? AND step > ? ORDER BY step`,

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rig, tempDir, writeDataset } from './helpers';
 
-const cleanups: (() => void | Promise<void>)[] = [];
+const cleanups: (() => unknown)[] = [];
 
 /** Waits for `ready` in the test's own flow, so a failed expectation fails the test. */
 async function until(ready: () => boolean, ms = 60_000): Promise<void> {
