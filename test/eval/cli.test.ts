@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plwAsync } from '../helpers/cli';
-import { sharedData } from '../helpers/paths';
+import { REPO_ROOT, sharedData } from '../helpers/paths';
 import { buildFormulaCheckpoint } from '../model/formula-checkpoint';
 
 // A tiny HF-layout LLaMA with the real LLaMA tokenizer (d 16, 2 layers): fast on the CPU
@@ -114,7 +114,7 @@ describe('plw eval', () => {
       expect(r.stderr).toContain(name);
   });
 
-  it('exits 2 for an unknown few-shot sampler, naming the two there are', async () => {
+  it('exits 2 for an unknown few-shot sampler, naming the three there are', async () => {
     const r = await plwAsync([
       'eval',
       '--model',
@@ -122,9 +122,50 @@ describe('plw eval', () => {
       '--task',
       'arc_challenge',
       '--fewshot-sampler',
-      'leaderboard',
+      'harness-0.3',
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--fewshot-sampler leaderboard: one of lm-eval, seeded');
+    expect(r.stderr).toContain(
+      '--fewshot-sampler harness-0.3: one of lm-eval, leaderboard, seeded',
+    );
+  });
+
+  it("--fewshot-sampler leaderboard evaluates the pre-0.4 harness's first documents, listed in file order", async () => {
+    const r = await plwAsync([
+      'eval',
+      '--model',
+      MODEL,
+      '--task',
+      'arc_challenge',
+      '--data',
+      sharedData('benchmarks', 'arc'),
+      '--shots',
+      '2',
+      '--limit',
+      '3',
+      '--fewshot-sampler',
+      'leaderboard',
+      '--log-samples',
+      '--json',
+      '--backend',
+      'cpu',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as EvalJson;
+    expect(out).toMatchObject({ task: 'arc_challenge', n: 3 });
+    // The first three documents of random.Random(42).shuffle over the 1,172 test questions
+    // (Python's, in test/reference/fewshot/leaderboard.json), in file order.
+    const fixture = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'test/reference/fewshot/leaderboard.json'), 'utf8'),
+    ) as { arc_challenge: { order: number[] } };
+    const lines = readFileSync(
+      sharedData('benchmarks', 'arc', 'ARC-Challenge-Test.jsonl'),
+      'utf8',
+    ).split('\n');
+    const ids = fixture.arc_challenge.order
+      .slice(0, 3)
+      .sort((a, b) => a - b)
+      .map((i) => (JSON.parse(lines[i] ?? '') as { id: string }).id);
+    expect(out.samples?.map((s) => (s.doc as { id: string }).id)).toEqual(ids);
   });
 });

@@ -63,7 +63,9 @@ export const registerEval: CommandRegistrar = (program) => {
     .option(
       '--fewshot-sampler <name>',
       `how few-shot examples are drawn: ${FEWSHOT_SAMPLERS.join(' | ')} ` +
-        "(lm-eval: lm-evaluation-harness 0.4's own draws; seeded: ours, from --seed)",
+        "(lm-eval: lm-evaluation-harness 0.4's own draws; leaderboard: the pre-0.4 harness " +
+        'the Open LLM Leaderboard pinned, which also shuffles the documents --limit keeps; ' +
+        'seeded: ours, from --seed)',
       'lm-eval',
     )
     .option('--log-samples', 'include every document with its scores in the JSON')

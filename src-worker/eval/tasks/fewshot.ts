@@ -5,14 +5,19 @@ import { PythonRandom } from '../python-random';
  * How few-shot examples are chosen:
  * - `lm-eval` (default): lm-evaluation-harness 0.4's `ContextSampler` exactly, so a 25-shot
  *   ARC or 5-shot WinoGrande context is the one the harness builds for the same document;
+ * - `leaderboard`: the pre-0.4 harness the Open LLM Leaderboard pinned (see `leaderboardPlan`):
+ *   other examples, and under `--limit` other documents, than 0.4's;
  * - `seeded`: the project's own seedable generator (`--seed`), same number, source and format
  *   of examples, other examples.
  */
-export type FewShotSamplerName = 'lm-eval' | 'seeded';
-export const FEWSHOT_SAMPLERS: readonly FewShotSamplerName[] = ['lm-eval', 'seeded'];
+export type FewShotSamplerName = 'lm-eval' | 'leaderboard' | 'seeded';
+export const FEWSHOT_SAMPLERS: readonly FewShotSamplerName[] = ['lm-eval', 'leaderboard', 'seeded'];
 
 /** lm-eval's `fewshot_random_seed` default (evaluator.simple_evaluate, `--seed` 4th value). */
 export const LM_EVAL_FEWSHOT_SEED = 1234;
+
+/** The pre-0.4 evaluator's `rnd.seed(42)`, which shuffles the documents and draws the examples. */
+export const LEADERBOARD_SEED = 42;
 
 /** Chooses the examples of one evaluated document; called once per document, in order. */
 export interface FewShotDraw<T> {
@@ -96,20 +101,75 @@ export class FewShotSampler<T> implements FewShotDraw<T> {
 export interface FewShotOptions<D> {
   shots: number;
   train: readonly D[];
-  /** Seed of the `seeded` sampler (lm-eval's is fixed at 1234). */
+  /** Seed of the `seeded` sampler (lm-eval's is fixed at 1234, the leaderboard's at 42). */
   seed: number;
   /** Default `lm-eval`. */
   sampler?: FewShotSamplerName;
-  /** lm-eval's `fewshot_split == test_split` for this task (see LmEvalSampler). */
+  /** lm-eval 0.4's `fewshot_split == test_split` for this task (see LmEvalSampler). */
   extraDraw?: boolean;
+  /**
+   * Evaluate only N documents (`--limit`): the first N in file order, except for `leaderboard`,
+   * whose harness takes the first N of its shuffled order.
+   */
+  limit?: number;
 }
 
-/** The sampler a task's few-shot options ask for, or null for zero-shot. */
-export function fewShotSampler<D>(o: FewShotOptions<D>): FewShotDraw<D> | null {
+/** One evaluated document with its few-shot examples; `index` is its place in the file. */
+export interface PlannedDoc<D> {
+  index: number;
+  doc: D;
+  examples: D[];
+}
+
+/** The sampler of `lm-eval` or `seeded` few-shot options, or null for zero-shot. */
+function fewShotSampler<D>(o: FewShotOptions<D>): FewShotDraw<D> | null {
   if (o.shots <= 0) return null;
   return (o.sampler ?? 'lm-eval') === 'lm-eval'
     ? new LmEvalSampler(o.train, o.extraDraw ?? false)
     : new FewShotSampler(o.train, o.seed);
+}
+
+/**
+ * The documents a run evaluates with their examples, in document (file) order, so
+ * `--log-samples` lists them in that order whichever sampler chose them.
+ */
+export function planFewShot<D>(docs: readonly D[], o: FewShotOptions<D>): PlannedDoc<D>[] {
+  if (o.sampler === 'leaderboard') {
+    return leaderboardPlan(docs, o).sort((a, b) => a.index - b.index);
+  }
+  const sampler = fewShotSampler(o);
+  return docs.slice(0, o.limit).map((doc, index) => ({
+    index,
+    doc,
+    examples: sampler ? sampler.draw(doc, o.shots) : [],
+  }));
+}
+
+/**
+ * The pre-0.4 lm-evaluation-harness's draws (the Open LLM Leaderboard's pin, b281b09), in
+ * its evaluation order. `evaluator.evaluate` makes one `random.Random()` per task seeded 42,
+ * shuffles the evaluated split's documents with it, visits the first `limit` of them in that
+ * order and hands the same generator to `Task.fewshot_context` for each: a task with training
+ * docs draws `rnd.sample(training_docs, k)` (`fewshot_examples`: k draws, none dropped). Every
+ * task here with shots has a training split (`needTrain`; TruthfulQA is 0-shot in both
+ * harnesses), so the harness's other branch (k + 1 draws from the evaluated split, the document
+ * itself dropped) is never taken. Zero-shot runs are shuffled and limited the same way.
+ * test/reference/fewshot/leaderboard.json holds the Python draws this must equal.
+ */
+export function leaderboardPlan<D>(docs: readonly D[], o: FewShotOptions<D>): PlannedDoc<D>[] {
+  const rnd = new PythonRandom(LEADERBOARD_SEED);
+  const order = docs.map((_, i) => i);
+  rnd.shuffle(order);
+  if (o.shots > 0 && o.shots > o.train.length) {
+    throw new Error(
+      `few-shot: ${o.shots} examples asked, the training split has ${o.train.length}`,
+    );
+  }
+  return order.slice(0, o.limit).map((index) => ({
+    index,
+    doc: docs[index] as D,
+    examples: o.shots > 0 ? rnd.sample(o.train, o.shots) : [],
+  }));
 }
 
 /**

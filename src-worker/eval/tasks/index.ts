@@ -27,9 +27,13 @@ export interface TaskOptions {
   shots?: number;
   /** Evaluate only the first N documents (lm-eval's `--limit`). */
   limit?: number;
-  /** Seed of the `seeded` few-shot sampler (lm-eval's draws are fixed by its seed 1234). */
+  /** Seed of the `seeded` few-shot sampler (lm-eval's and the leaderboard's draws have fixed seeds). */
   seed: number;
-  /** How few-shot examples are drawn; default `lm-eval` (0.4's ContextSampler, exactly). */
+  /**
+   * How few-shot examples are drawn; default `lm-eval` (0.4's ContextSampler, exactly).
+   * `leaderboard` also decides which documents `limit` keeps (its harness shuffles them first);
+   * translation and demo tasks take no shots and ignore it.
+   */
   fewshotSampler?: FewShotSamplerName;
 }
 
@@ -76,8 +80,9 @@ function needTrain(task: string, splits: SplitFiles, data: string): void {
   }
 }
 
+/** The few-shot options of a run; they also say which documents it evaluates (`limit`). */
 function fewshotOptions<D>(o: TaskOptions, shots: number, train: readonly D[], extraDraw: boolean) {
-  return { shots, train, seed: o.seed, sampler: o.fewshotSampler, extraDraw };
+  return { shots, train, seed: o.seed, sampler: o.fewshotSampler, extraDraw, limit: o.limit };
 }
 
 /**
@@ -105,7 +110,8 @@ function choiceTask<D>(
       const data = dataPath(name, o);
       const splits = resolveSplits(data, naming);
       if (shots > 0) needTrain(name, splits, data);
-      const docs = limited(await load(splits.eval), o.limit);
+      // Every document is loaded: the leaderboard sampler limits after shuffling them.
+      const docs = await load(splits.eval);
       const train = shots > 0 ? await load(splits.train) : [];
       return {
         kind: 'multiple_choice',
@@ -152,7 +158,7 @@ export const BENCHMARK_TASKS: readonly TaskDefinition[] = [
       const data = dataPath('winogrande', o);
       const splits = resolveSplits(data, WINOGRANDE_SPLITS);
       if (shots > 0) needTrain('winogrande', splits, data);
-      const docs = limited(await loadWinogrande(splits.eval), o.limit);
+      const docs = await loadWinogrande(splits.eval);
       const train = shots > 0 ? await loadWinogrande(splits.train) : [];
       return {
         kind: 'multiple_choice',

@@ -1,5 +1,5 @@
 import { charLength, type MultipleChoiceInstance } from '../instances';
-import { fewShotPrefix, fewShotSampler, type FewShotOptions } from './fewshot';
+import { fewShotPrefix, planFewShot, type FewShotOptions } from './fewshot';
 
 /**
  * A multiple-choice task in lm-eval's usual form (ARC, PIQA, TruthfulQA): one context per
@@ -16,21 +16,21 @@ export interface ChoiceTemplate<D> {
 
 export type { FewShotOptions } from './fewshot';
 
-/** The requests of every document: `(fewshot prefix + text, " " + choice)` per choice. */
+/**
+ * The requests of every evaluated document (all of `docs`, or `fewshot.limit` of them):
+ * `(fewshot prefix + text, " " + choice)` per choice.
+ */
 export function buildChoiceInstances<D>(
   docs: readonly D[],
   template: ChoiceTemplate<D>,
   fewshot: FewShotOptions<D>,
 ): MultipleChoiceInstance[] {
-  const sampler = fewShotSampler(fewshot);
-  return docs.map((doc) => {
-    const examples = sampler
-      ? sampler.draw(doc, fewshot.shots).map((ex) => ({
-          text: template.text(ex),
-          answer: template.choices(ex)[template.gold(ex)] as string,
-        }))
-      : [];
-    const context = fewShotPrefix(examples) + template.text(doc);
+  return planFewShot(docs, fewshot).map(({ doc, examples }) => {
+    const shots = examples.map((ex) => ({
+      text: template.text(ex),
+      answer: template.choices(ex)[template.gold(ex)] as string,
+    }));
+    const context = fewShotPrefix(shots) + template.text(doc);
     const choices = template.choices(doc);
     return {
       doc,

@@ -1,6 +1,6 @@
 import type { WinograndeDoc } from '../docs';
 import { charLength, type MultipleChoiceInstance } from '../instances';
-import { fewShotPrefix, fewShotSampler, type FewShotOptions } from './fewshot';
+import { fewShotPrefix, planFewShot, type FewShotOptions } from './fewshot';
 
 /**
  * WinoGrande's partial scoring (lm_eval/tasks/winogrande/preprocess_winogrande.py): the
@@ -27,16 +27,15 @@ export function buildWinograndeInstances(
   docs: readonly WinograndeDoc[],
   fewshot: FewShotOptions<WinograndeDoc>,
 ): MultipleChoiceInstance[] {
-  const sampler = fewShotSampler(fewshot);
-  return docs.map((doc) => {
-    // A few-shot example is its correct option's context, " ", the continuation, a blank line.
-    const examples = sampler
-      ? sampler.draw(doc, fewshot.shots).map((ex) => ({
-          text: winograndeContexts(ex)[ex.answer - 1] as string,
-          answer: winograndeTarget(ex),
-        }))
-      : [];
-    const prefix = fewShotPrefix(examples);
+  return planFewShot(docs, fewshot).map(({ doc, examples }) => {
+    // A few-shot example is its correct option's context, " ", the continuation, a blank line
+    // (the pre-0.4 harness builds the same text: doc_to_text + doc_to_target, "\n\n" joined).
+    const prefix = fewShotPrefix(
+      examples.map((ex) => ({
+        text: winograndeContexts(ex)[ex.answer - 1] as string,
+        answer: winograndeTarget(ex),
+      })),
+    );
     const contexts = winograndeContexts(doc);
     const continuation = ` ${winograndeTarget(doc)}`;
     return {
