@@ -9,6 +9,12 @@
  * OpenBLAS 0.3.21 picks its AVX2 "Haswell" kernels on some AVX-512 CPUs, at about half the
  * speed) and kept only if its self-check product agrees with a float64 product; else OpenBLAS
  * chooses, and the note says why.
+ *
+ * Idle threads: after each product OpenBLAS's helper threads spin-wait for 2^OPENBLAS_THREAD_TIMEOUT
+ * cycles before they sleep (default 2^28, ~0.1 s), and a training step runs XNNPACK's
+ * elementwise kernels on the same cores between products, so the spinning thread takes a core
+ * from them. Unless the user set it, OpenBLAS loads with the shortest spin (see
+ * chooseThreadTimeout).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -55,6 +61,28 @@ export interface BlasStart {
   threads: number;
   /** How the core type was chosen, for the backend line. */
   note: string;
+}
+
+/**
+ * log2 of the cycles an idle OpenBLAS thread spins before it sleeps, when the user has not set
+ * OPENBLAS_THREAD_TIMEOUT: OpenBLAS's minimum (it clamps the value to [4, 30]). Measured on
+ * config a of bench/train-throughput.ts (2 cores, load ~1.3, three interleaved rounds):
+ * 209–230 ms/step with OpenBLAS's default 28, 177–195 ms with 4.
+ */
+export const BLAS_THREAD_TIMEOUT = '4';
+
+/** The OPENBLAS_THREAD_TIMEOUT to load OpenBLAS with, and the words for the backend line. */
+export function chooseThreadTimeout(userValue: string | undefined): {
+  value: string;
+  note: string;
+} {
+  if (userValue !== undefined && userValue !== '') {
+    return { value: userValue, note: `OPENBLAS_THREAD_TIMEOUT=${userValue} set by the user` };
+  }
+  return {
+    value: BLAS_THREAD_TIMEOUT,
+    note: `idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT=${BLAS_THREAD_TIMEOUT})`,
+  };
 }
 
 /** The CPU flags of /proc/cpuinfo (empty where it does not exist). */
@@ -161,6 +189,8 @@ export function loadBlas(threads: number): BlasStart {
     }
     const choice = chooseCoreType(already, cpuFlags(), probeCoreType);
     if (choice.coreType !== undefined) process.env.OPENBLAS_CORETYPE = choice.coreType;
+    const timeout = chooseThreadTimeout(process.env.OPENBLAS_THREAD_TIMEOUT);
+    process.env.OPENBLAS_THREAD_TIMEOUT = timeout.value;
     let blas: PlwBlas;
     try {
       blas = require(resolved) as PlwBlas;
@@ -174,7 +204,7 @@ export function loadBlas(threads: number): BlasStart {
         `OpenBLAS (${coreType} kernels) failed its self-check: a product off by ${error.toExponential(1)}`,
       );
     }
-    loaded = { blas, coreType, note: choice.note };
+    loaded = { blas, coreType, note: `${choice.note}; ${timeout.note}` };
   }
   loaded.blas.setThreads(threads);
   return { ...loaded, threads: loaded.blas.info().threads };

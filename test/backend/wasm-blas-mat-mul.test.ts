@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import {
   chooseCoreType,
+  chooseThreadTimeout,
   loadBlas,
   SELF_CHECK_TOLERANCE,
   type ProbeResult,
@@ -43,7 +44,7 @@ describe.runIf(run)('wasm BatchMatMul through OpenBLAS (plw-blas)', () => {
     const user = process.env.OPENBLAS_CORETYPE;
     if (user !== undefined && user !== '') {
       // Whatever the environment set is kept (this machine sets Haswell): never overridden.
-      expect(info.blas?.note).toBe(`OPENBLAS_CORETYPE=${user} set by the user`);
+      expect(info.blas?.note).toContain(`OPENBLAS_CORETYPE=${user} set by the user`);
       expect(info.blas?.coreType.toLowerCase()).toBe(user.toLowerCase());
     }
   });
@@ -90,6 +91,24 @@ describe.runIf(run)('wasm BatchMatMul through OpenBLAS (plw-blas)', () => {
     const error = blas.selfCheck();
     expect(error).toBeGreaterThan(0);
     expect(error).toBeLessThan(SELF_CHECK_TOLERANCE / 10);
+  });
+});
+
+describe('OpenBLAS idle-thread spin', () => {
+  it('keeps a value the user set, and otherwise makes idle threads sleep at once', () => {
+    expect(chooseThreadTimeout('12')).toEqual({
+      value: '12',
+      note: 'OPENBLAS_THREAD_TIMEOUT=12 set by the user',
+    });
+    expect(chooseThreadTimeout(undefined).value).toBe('4');
+    expect(chooseThreadTimeout('').value).toBe('4');
+  });
+
+  it.runIf(run)('loads OpenBLAS with that setting and names it on the backend line', () => {
+    const { note } = loadBlas(1);
+    const expected = process.env.OPENBLAS_THREAD_TIMEOUT;
+    expect(expected).toMatch(/^\d+$/);
+    expect(note).toContain(`OPENBLAS_THREAD_TIMEOUT=${expected}`);
   });
 });
 
