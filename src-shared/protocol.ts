@@ -49,17 +49,44 @@ export type DataJob =
   /** Writes the short-completion version of `path` to `out` (same format), whole or not at all. */
   | { kind: 'make-short'; path: string; out: string; tokenizer: string };
 
+/**
+ * Pre-training of a base model the app needs before a sweep can start: today the demo base
+ * model (the built-in demo corpus, the settings and cache `plw demo` and `plw pretrain --name
+ * demo-base` use), optionally with another step count.
+ */
+export interface PretrainJob {
+  kind: 'demo-base';
+  steps?: number;
+}
+
 /** Main → worker. */
 export type MainMessage =
   | { type: 'start'; spec: CellSpec }
   /** Stop soon (at the next step boundary), then exit; the cell is cancelled or paused. */
   | { type: 'cancel' }
   /** Run one dataset job instead of a cell, reply with `data-result` or `data-error`, exit. */
-  | { type: 'data'; job: DataJob };
+  | { type: 'data'; job: DataJob }
+  /** Pre-train instead of running a cell: `pretrain-*` replies, ending with a result or error. */
+  | { type: 'pretrain'; job: PretrainJob };
 
 /** Worker → main, answering a `data` message. */
 export type DataReply =
   { type: 'data-result'; result: unknown } | { type: 'data-error'; error: ErrorData };
+
+/** Worker → main, answering a `pretrain` message: steps and log lines, then one result or error. */
+export type PretrainReply =
+  | {
+      type: 'pretrain-step';
+      step: number;
+      totalSteps: number;
+      loss: number;
+      /** From the pre-training's own pace; null before it can tell. */
+      etaSeconds: number | null;
+    }
+  | { type: 'pretrain-log'; message: string }
+  /** `model`: the HF model directory (in the cache); `cached`: found there, not trained now. */
+  | { type: 'pretrain-result'; model: string; cached: boolean }
+  | { type: 'pretrain-error'; error: ErrorData };
 
 /** One optimizer step's figures; `loss` is the batch loss before the update. */
 export interface StepMetrics {
@@ -133,7 +160,18 @@ export function isMainMessage(value: unknown): value is MainMessage {
   return (
     v.type === 'cancel' ||
     (v.type === 'start' && typeof v.spec === 'object') ||
-    (v.type === 'data' && typeof v.job === 'object' && v.job !== null)
+    ((v.type === 'data' || v.type === 'pretrain') && typeof v.job === 'object' && v.job !== null)
+  );
+}
+
+export function isPretrainReply(value: unknown): value is PretrainReply {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { type?: unknown; error?: unknown };
+  return (
+    v.type === 'pretrain-step' ||
+    v.type === 'pretrain-log' ||
+    v.type === 'pretrain-result' ||
+    (v.type === 'pretrain-error' && typeof v.error === 'object' && v.error !== null)
   );
 }
 

@@ -1,5 +1,6 @@
 /**
- * The worker process entry: runs ONE cell (train, then evaluate) and exits. Started by the main
+ * The worker process entry: runs ONE cell (train, then evaluate), or one dataset or
+ * pre-training job, and exits. Started by the main
  * process as `child_process.fork` (CLI, web mode) or Electron `utilityProcess.fork` (desktop);
  * it adapts to whichever channel it finds, speaks only the protocol of src-shared/protocol.ts
  * and never opens the database.
@@ -23,6 +24,8 @@ import {
   type DataJob,
   type DataReply,
   type MainMessage,
+  type PretrainJob,
+  type PretrainReply,
   type WorkerEvent,
 } from '../src-shared/protocol';
 
@@ -36,7 +39,7 @@ export type Report = (event: WorkerEvent) => void;
 export type CellRunner = (spec: CellSpec, report: Report, signal: AbortSignal) => Promise<void>;
 
 interface ParentChannel {
-  post(event: WorkerEvent | DataReply): Promise<void>;
+  post(event: WorkerEvent | DataReply | PretrainReply): Promise<void>;
   onMessage(listener: (message: unknown) => void): void;
   /** The parent is gone (killed, crashed): nobody is left to report to. */
   onParentGone(listener: () => void): void;
@@ -84,8 +87,8 @@ function connectToParent(): ParentChannel {
 
 /**
  * Serves one cell: waits for `start`, runs `runner`, reports `done` or `error`, exits (or,
- * sent `data` instead, one dataset job). A
- * `cancel` aborts the runner's signal. When the parent dies the worker exits at once, so a
+ * sent `data` or `pretrain` instead, that one job). A
+ * `cancel` aborts the runner's (or the pre-training's) signal. When the parent dies the worker exits at once, so a
  * killed app never leaves workers training for nobody.
  */
 export function serveWorker(runner: CellRunner): void {
@@ -102,6 +105,7 @@ export function serveWorker(runner: CellRunner): void {
     if (started) return;
     started = true;
     if (message.type === 'data') void serveDataJob(message.job, channel);
+    else if (message.type === 'pretrain') void servePretrainJob(message.job, channel, abort.signal);
     else void serveCell(message, runner, channel, abort.signal);
   });
 }
@@ -116,6 +120,47 @@ async function serveDataJob(job: DataJob, channel: ParentChannel): Promise<void>
     reply = { type: 'data-error', error: toErrorData(err) };
   }
   await channel.post(reply);
+  process.exit(0);
+}
+
+/**
+ * Pre-trains (or finds in the cache) the model a job asks for, reporting each step, replies
+ * with its directory, exits. The engine loads only here, as for a cell.
+ */
+async function servePretrainJob(
+  job: PretrainJob,
+  channel: ParentChannel,
+  signal: AbortSignal,
+): Promise<void> {
+  let last: PretrainReply;
+  try {
+    if (job.kind !== 'demo-base') {
+      throw new PlwError('bad_usage', `unknown pre-training job "${String(job.kind)}"`);
+    }
+    const [{ describeBackend, initBackend }, { pretrainDemoBase }] = await Promise.all([
+      import('./backend/index'),
+      import('./train/demo-base'),
+    ]);
+    const backend = await initBackend();
+    void channel.post({ type: 'pretrain-log', message: `backend: ${describeBackend(backend)}` });
+    const result = await pretrainDemoBase(
+      { ...(job.steps === undefined ? {} : { steps: job.steps }), signal },
+      {
+        onStep: (e) =>
+          void channel.post({
+            type: 'pretrain-step',
+            step: e.step,
+            totalSteps: e.totalSteps,
+            loss: e.loss,
+            etaSeconds: Number.isFinite(e.etaSeconds) ? e.etaSeconds : null,
+          }),
+      },
+    );
+    last = { type: 'pretrain-result', model: result.model, cached: result.cached };
+  } catch (err) {
+    last = { type: 'pretrain-error', error: toErrorData(err) };
+  }
+  await channel.post(last);
   process.exit(0);
 }
 
