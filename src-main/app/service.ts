@@ -39,9 +39,12 @@ export interface WorkspaceServiceOptions {
   builtins: Builtins;
   /**
    * Builds the demo sweep definition (`sweeps:demo`); may take minutes the first time, and
-   * reports pre-training steps through `onStep` meanwhile (shown on the home page).
+   * reports pre-training steps through `onStep` meanwhile (shown on the home page), with the
+   * pre-training's own ETA when it has one (else the service estimates it from the elapsed time).
    */
-  demoSweep?: (onStep: (step: number, totalSteps: number) => void) => Promise<unknown>;
+  demoSweep?: (
+    onStep: (step: number, totalSteps: number, etaSeconds?: number | null) => void,
+  ) => Promise<unknown>;
   host?: WorkerHost;
   workers?: number;
   /** Relative paths in sweeps created from the UI are taken from here. */
@@ -274,13 +277,13 @@ export async function openWorkspaceService(
         demo = { state: 'preparing', step: null, totalSteps: null, etaSeconds: null, startedAt };
         emit('demo:progress', demo);
         try {
-          const def = await options.demoSweep!((step, totalSteps) => {
+          const def = await options.demoSweep!((step, totalSteps, etaSeconds) => {
             const elapsed = (Date.now() - startedAt) / 1000;
             demo = {
               state: 'preparing',
               step,
               totalSteps,
-              etaSeconds: step > 0 ? (elapsed / step) * (totalSteps - step) : null,
+              etaSeconds: etaSeconds ?? (step > 0 ? (elapsed / step) * (totalSteps - step) : null),
               startedAt,
             };
             emit('demo:progress', demo);

@@ -117,11 +117,13 @@ async function main(): Promise<void> {
     callback(false),
   );
 
+  // One host for cells, dataset jobs and the demo base model's pre-training alike.
+  const host = new UtilityProcessHost();
   const service: WorkspaceService = await openWorkspaceService({
     dbPath: join(app.getPath('userData'), 'workspace.sqlite'),
-    host: new UtilityProcessHost(),
+    host,
     builtins: appBuiltins(),
-    demoSweep: (onStep) => prepareDemoSweep((line) => console.log(line), onStep),
+    demoSweep: (onStep) => prepareDemoSweep(host, (line) => console.log(line), onStep),
   });
 
   ipcMain.handle(INVOKE_CHANNEL, async (event, channel: unknown, payload: unknown) => {

@@ -1,10 +1,12 @@
 import { PlwError, type ErrorData } from '../../src-shared/errors';
 import {
   isDataReply,
+  isPretrainReply,
   isWorkerEvent,
   type CellSpec,
   type DataJob,
   type MainMessage,
+  type PretrainJob,
   type WorkerEvent,
 } from '../../src-shared/protocol';
 
@@ -135,6 +137,53 @@ export function runDataJob(
     void handle.exited.then((exit) => settle(new WorkerExitedError(exit)));
     try {
       handle.send({ type: 'data', job });
+    } catch (err) {
+      settle(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+}
+
+/** What a pre-training job reports while it runs. */
+export interface PretrainCallbacks {
+  onStep?: (step: number, totalSteps: number, loss: number, etaSeconds: number | null) => void;
+  onLog?: (line: string) => void;
+}
+
+/**
+ * Runs one pre-training job on a fresh worker of `host` (the host that runs the cells, so the
+ * engine never loads in the main process) and resolves with the model's directory. The
+ * worker's error rejects as a PlwError with its code and message, a worker that exits first
+ * with WorkerExitedError. No time limit: pre-training takes minutes, and its steps show it alive.
+ */
+export function runPretrainJob(
+  host: WorkerHost,
+  job: PretrainJob,
+  callbacks: PretrainCallbacks = {},
+): Promise<{ model: string; cached: boolean }> {
+  const handle = host.spawn({ env: {} });
+  return new Promise((resolvePromise, reject) => {
+    let settled = false;
+    const settle = (err: Error | null, result?: { model: string; cached: boolean }): void => {
+      if (settled) return;
+      settled = true;
+      if (err === null) resolvePromise(result as { model: string; cached: boolean });
+      else reject(err);
+    };
+    handle.onMessage((message) => {
+      if (settled || !isPretrainReply(message)) return;
+      if (message.type === 'pretrain-step') {
+        callbacks.onStep?.(message.step, message.totalSteps, message.loss, message.etaSeconds);
+      } else if (message.type === 'pretrain-log') {
+        callbacks.onLog?.(message.message);
+      } else if (message.type === 'pretrain-result') {
+        settle(null, { model: message.model, cached: message.cached });
+      } else {
+        settle(new PlwError(message.error.code, message.error.message, message.error.detail));
+      }
+    });
+    void handle.exited.then((exit) => settle(new WorkerExitedError(exit)));
+    try {
+      handle.send({ type: 'pretrain', job });
     } catch (err) {
       settle(err instanceof Error ? err : new Error(String(err)));
     }

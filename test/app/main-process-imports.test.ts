@@ -38,6 +38,8 @@ describe('the Electron main process', () => {
     const { files, packages } = importGraph(join(REPO_ROOT, 'src-main/electron/main.ts'));
     expect(files).toContain('src-shared/catalogue.ts');
     expect(files).toContain('src-main/sweeps/builtins.ts');
+    // The demo base model pre-trains in a worker of the host (prepare.ts), not in this process.
+    expect(files).toContain('src-main/cli/demo/prepare.ts');
     expect(files.filter((f) => f.startsWith('src-worker/'))).toEqual([]);
     expect(packages.filter((p) => p.startsWith('@tensorflow/'))).toEqual([]);
   });

@@ -9,6 +9,7 @@ import { dbPathOption } from '../../store/paths';
 import { action, logLine, parseInteger, type CommandRegistrar } from '../io';
 import { prepareDemoSweep } from '../demo/prepare';
 import { appBuiltins } from '../../sweeps/builtins';
+import { ForkHost } from '../../workers/fork-host';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const RENDERER = join(ROOT, 'out/renderer');
@@ -43,10 +44,13 @@ interface ServeOptions {
 async function serve(opts: ServeOptions): Promise<number> {
   ensureRenderer();
   const dbPath = dbPathOption(opts.db);
+  // The demo base model pre-trains in a worker of the same host as the cells.
+  const host = new ForkHost();
   const service = await openWorkspaceService({
     dbPath,
+    host,
     builtins: appBuiltins(),
-    demoSweep: (onStep) => prepareDemoSweep(logLine, onStep),
+    demoSweep: (onStep) => prepareDemoSweep(host, logLine, onStep),
     baseDir: process.cwd(),
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
   });

@@ -1,58 +1,50 @@
 /**
  * Prepares the demo sweep for the app's shells without blocking their event loop: the demo base
- * model is pre-trained (or found in the cache) by a `plw pretrain` child process.
+ * model is pre-trained (or found in the cache) by a worker of the shell's worker host, the one
+ * that runs the cells (utilityProcess in Electron, child_process in `plw serve`), so no engine
+ * code loads in the main process.
  */
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { PlwError } from '../../../src-shared/errors';
-import { resourcesDir } from '../../sweeps/builtins';
-import { DEMO_BASE, demoDefinition } from './demo-sweep';
-
-/** bin/plw.mjs beside resources/, from the source tree or the bundled Electron main. */
-const BIN = join(dirname(resourcesDir()), 'bin/plw.mjs');
+import { runPretrainJob, type WorkerHost } from '../../workers/host';
+import { demoDefinition } from './demo-sweep';
 
 /**
- * Runs `plw pretrain` for the demo base model in a child process and resolves with the demo
- * sweep definition on it; `onStep` hears each pre-training step the child logs
- * ("pretrain step 40/200 …"), so the app can show the job while it runs.
+ * Runs the demo base model's pre-training job on `host` and resolves with the demo sweep
+ * definition on that model. `onStep` hears every step with the pre-training's own ETA (the
+ * home page shows the job while it runs); `log` gets the backend and about 20 step lines, as
+ * `plw pretrain` prints them. `steps` overrides the pre-training's default step count.
  */
-export function prepareDemoSweep(
+export async function prepareDemoSweep(
+  host: WorkerHost,
   log: (line: string) => void,
-  onStep: (step: number, totalSteps: number) => void = () => {},
+  onStep: (step: number, totalSteps: number, etaSeconds: number | null) => void = () => {},
+  options: { steps?: number } = {},
 ): Promise<unknown> {
-  return new Promise((resolvePromise, reject) => {
-    // The same cached model as `plw demo` (demoBaseModel): same settings, same folder name.
-    const child = spawn(process.execPath, [BIN, 'pretrain', '--json', '--name', DEMO_BASE], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      err += d;
-      for (const line of d.split('\n').filter(Boolean)) {
-        log(`demo base model: ${line}`);
-        const m = /pretrain step (\d+)\/(\d+)/.exec(line);
-        if (m) onStep(Number(m[1]), Number(m[2]));
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(
-          new PlwError(
-            'run_failed',
-            `pre-training the demo base model failed: ${err.trim().split('\n').pop() ?? ''}`,
-          ),
-        );
-        return;
-      }
-      try {
-        const { model } = JSON.parse(out) as { model: string };
-        resolvePromise(demoDefinition(model));
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    });
-  });
+  const say = (line: string): void => log(`demo base model: ${line}`);
+  let built: { model: string; cached: boolean };
+  try {
+    built = await runPretrainJob(
+      host,
+      { kind: 'demo-base', ...(options.steps === undefined ? {} : { steps: options.steps }) },
+      {
+        onLog: say,
+        onStep: (step, totalSteps, loss, etaSeconds) => {
+          onStep(step, totalSteps, etaSeconds);
+          const every = Math.max(1, Math.round(totalSteps / 20));
+          if (step % every === 0 || step === totalSteps) {
+            const eta = etaSeconds === null ? '' : ` ETA ${Math.round(etaSeconds)} s`;
+            say(`pretrain step ${step}/${totalSteps} loss ${loss.toFixed(4)}${eta}`);
+          }
+        },
+      },
+    );
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new PlwError(
+      err instanceof PlwError ? err.code : 'run_failed',
+      `pre-training the demo base model failed: ${why}`,
+    );
+  }
+  say(built.cached ? `cached model: ${built.model}` : `built the base model: ${built.model}`);
+  return demoDefinition(built.model);
 }
