@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { loadWinogrande } from '../../src-worker/eval/loaders/winogrande';
 import { findTask } from '../../src-worker/eval/registry';
 import { leaderboardPlan } from '../../src-worker/eval/tasks/fewshot';
 import { buildWinograndeInstances } from '../../src-worker/eval/tasks/winogrande';
+import { expectOptionContexts, expectSharedContexts, range, sha } from '../helpers/contexts';
 import { REPO_ROOT, sharedData } from '../helpers/paths';
 
 /**
@@ -41,10 +41,6 @@ const FX = JSON.parse(
   readFileSync(join(REPO_ROOT, 'test/reference/fewshot/leaderboard.json'), 'utf8'),
 ) as Fixtures;
 
-const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const chars = (s: string): number => [...s].length;
-
 const ARC_DIR = sharedData('benchmarks/arc');
 
 describe('pre-0.4 lm-evaluation-harness (Open LLM Leaderboard) few-shot draws', () => {
@@ -65,16 +61,7 @@ describe('pre-0.4 lm-evaluation-harness (Open LLM Leaderboard) few-shot draws', 
     const built = await task.build({ data: ARC_DIR, seed: 42, fewshotSampler: 'leaderboard' });
     if (built.kind !== 'multiple_choice') throw new Error('arc_challenge is multiple choice');
     expect(built.instances).toHaveLength(1172);
-    for (const c of FX.arc_challenge.contexts) {
-      const inst = built.instances[c.doc];
-      const context = inst?.requests[0]?.context ?? '';
-      expect({ doc: c.doc, chars: chars(context), sha: sha(context) }).toEqual({
-        doc: c.doc,
-        chars: c.chars,
-        sha: c.sha256,
-      });
-      expect(inst?.requests.every((r) => r.context === context)).toBe(true);
-    }
+    expectSharedContexts(built.instances, FX.arc_challenge.contexts);
   });
 
   it('--limit keeps the first N documents of the shuffled order, their contexts unchanged', async () => {
@@ -128,10 +115,7 @@ describe('pre-0.4 lm-evaluation-harness (Open LLM Leaderboard) few-shot draws', 
       expect(plan[c.position]?.examples.map((d) => index.get(d))).toEqual(c.fewshot);
       const inst = instances[c.doc];
       expect(inst?.doc).toBe(dev[c.doc]);
-      const contexts = inst?.requests.map((r) => r.context) ?? [];
-      expect(contexts.map(sha)).toEqual(c.sha256);
-      expect(contexts.map(chars)).toEqual(c.chars);
-      expect(sha(inst?.requests[0]?.continuation ?? '')).toBe(c.continuation);
+      expectOptionContexts(inst, c);
     }
   });
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { LmEvalSampler } from '../../src-worker/eval/tasks/fewshot';
 import { buildChoiceInstances } from '../../src-worker/eval/tasks/multiple-choice';
 import { ARC_TEMPLATE } from '../../src-worker/eval/tasks/templates';
 import { buildWinograndeInstances } from '../../src-worker/eval/tasks/winogrande';
+import { expectOptionContexts, expectSharedContexts, range, sha } from '../helpers/contexts';
 import { REPO_ROOT, sharedData } from '../helpers/paths';
 
 /**
@@ -50,10 +50,6 @@ const FX = JSON.parse(
   readFileSync(join(REPO_ROOT, 'test/reference/fewshot/fixtures.json'), 'utf8'),
 ) as Fixtures;
 
-const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const chars = (s: string): number => [...s].length;
-
 describe("CPython's random.Random", () => {
   it('seeds from an int and gives getrandbits, sample (both regimes) and shuffle bit for bit', () => {
     const r = new PythonRandom(1234);
@@ -88,16 +84,7 @@ describe('lm-eval 0.4 few-shot contexts', () => {
     const built = await task.build({ data: sharedData('benchmarks/arc'), seed: 42 });
     if (built.kind !== 'multiple_choice') throw new Error('arc_challenge is multiple choice');
     expect(built.instances).toHaveLength(1172);
-    for (const c of FX.arc_challenge.contexts) {
-      const inst = built.instances[c.doc];
-      const context = inst?.requests[0]?.context ?? '';
-      expect({ doc: c.doc, chars: chars(context), sha: sha(context) }).toEqual({
-        doc: c.doc,
-        chars: c.chars,
-        sha: c.sha256,
-      });
-      expect(inst?.requests.every((r) => r.context === context)).toBe(true);
-    }
+    expectSharedContexts(built.instances, FX.arc_challenge.contexts);
     // Our own seeded draws stay available, and differ.
     const seeded = await task.build({
       data: sharedData('benchmarks/arc'),
@@ -128,10 +115,7 @@ describe('lm-eval 0.4 few-shot contexts', () => {
     });
     for (const c of FX.winogrande.contexts) {
       const inst = instances[c.doc];
-      const contexts = inst?.requests.map((r) => r.context) ?? [];
-      expect(contexts.map(sha)).toEqual(c.sha256);
-      expect(contexts.map(chars)).toEqual(c.chars);
-      expect(sha(inst?.requests[0]?.continuation ?? '')).toBe(c.continuation);
+      expectOptionContexts(inst, c);
     }
     // A drawn document equal to the evaluated one is dropped, as lm-eval's `x != doc`.
     const wg = (s: string): WinograndeDoc => ({
