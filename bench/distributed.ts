@@ -31,6 +31,7 @@ import { appBuiltins } from '../src-main/sweeps/builtins';
 import { loadSweepFile } from '../src-main/sweeps/load';
 import { Workspace } from '../src-main/workspace/workspace';
 import type { WorkerEvent } from '../src-shared/protocol';
+import { sha256OfPath } from '../src-worker/files';
 import { TestRedis } from '../test/queue/redis-server';
 
 const args = process.argv.slice(2);
@@ -142,7 +143,12 @@ async function ingest(
   const ws = new Workspace({
     dbPath: db,
     runEverything: false,
-    queue: { url: redis.url, builtins: appBuiltins(), log: () => undefined },
+    queue: {
+      url: redis.url,
+      builtins: appBuiltins(),
+      hashPath: sha256OfPath,
+      log: () => undefined,
+    },
   });
   const loaded = loadSweepFile(file, appBuiltins());
   const { id } = ws.repo.createOrContinue(loaded.definition, loaded.file);

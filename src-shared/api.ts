@@ -75,6 +75,8 @@ export interface CellSummary {
   /** Benchmark name → primary metric value (acc, or bleu). */
   scores: Record<string, number>;
   error: string | null;
+  /** The queue worker that runs or ran the cell (`plw worker --name`); null for local workers. */
+  worker: string | null;
 }
 
 export interface SweepDetail extends SweepSummary {
@@ -110,7 +112,29 @@ export interface CellDetail {
   cell: CellSummary;
   scores: ScoreRow[];
   logs: LogRow[];
+  /** As the cell's worker reported them: folders on that worker's host. */
   checkpoints: { step: number; path: string }[];
+}
+
+/** A worker that said hello: the app's own (`local`) or a `plw worker` on a queue. */
+export interface WorkerSummary {
+  name: string;
+  host: string;
+  pid: number;
+  /** The backend it runs on, e.g. `wasm-blas`. */
+  backend: string;
+  /** Why that backend, and why each faster one was skipped. */
+  backendReason: string;
+  skipped: { name: string; why: string }[];
+  threads: number | null;
+  /** wasm-blas: OpenBLAS's core type (kernels) and threads. */
+  blas: { coreType: string; threads: number } | null;
+  /** Cells it runs now. */
+  cells: { id: number; sweepId: number }[];
+  /** ms since the epoch: its last event batch, hello, or sighting on the queue. */
+  lastSeen: number;
+  /** Connected to the queue when the runner last looked; null for the app's own workers. */
+  connected: boolean | null;
 }
 
 export interface ValidationIssue {
@@ -278,6 +302,7 @@ const tokenizerSpec = pathText.default('byte');
 /** Request payload schemas, one per channel. */
 export const requestSchemas = {
   'workspace:info': z.object({}).strict(),
+  'workers:list': z.object({}).strict(),
   'sweeps:list': z.object({}).strict(),
   'sweeps:get': z.object({ id }).strict(),
   'sweeps:validate': z.object({ definition: z.unknown() }).strict(),
@@ -350,6 +375,7 @@ export type ParsedRequestOf<C extends Channel> = z.output<(typeof requestSchemas
 /** What each channel resolves to. */
 export interface ResponseMap {
   'workspace:info': WorkspaceInfo;
+  'workers:list': WorkerSummary[];
   'sweeps:list': SweepSummary[];
   'sweeps:get': SweepDetail;
   'sweeps:validate': { ok: boolean; issues: ValidationIssue[]; cells: number };

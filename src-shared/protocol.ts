@@ -1,40 +1,140 @@
 /**
  * The worker protocol: the only messages that cross between the main process and a worker
- * (child_process.fork, Electron utilityProcess or, later, a remote queue). Workers never open
+ * (child_process.fork, Electron utilityProcess, or `plw worker` on a queue). Workers never open
  * SQLite; everything they produce leaves as one of these events.
  */
+import { z } from 'zod';
 import type { ErrorData } from './errors';
 import type { BenchmarkSpec, TrainSettings } from './sweep';
 
 /**
- * Everything a worker needs to run one cell, with no access to the database: absolute paths,
- * hyperparameters, PLW, seed, benchmarks, where to keep checkpoints and where to resume.
+ * A model, dataset or benchmark file as a worker resolves it on its own host (src-worker/refs.ts):
+ * - `builtin`: a name built into PLW Studio (a model preset, a demo dataset);
+ * - `path` with `sha256`: a file or model folder the app hashed (a folder: the hash of its files'
+ *   hashes); the worker must find the same bytes at that path, inside the folders it may read;
+ * - `path` alone: a file of the app's own host, for the app's local workers (not hashed).
+ * Main builds them (src-main/workers/refs.ts).
+ */
+export type FileRef = { builtin: string } | { path: string; sha256?: string };
+
+/** A folder under the worker's artifacts root (`plw worker --artifacts`, or `checkpoints/` beside the database). */
+export interface ArtifactRef {
+  /** Relative, `/`-separated, without `..`: `<cell>` locally, `<workspace>/cell-<cell>` on a queue. */
+  artifact: string;
+}
+
+export interface BenchmarkRef {
+  task: string;
+  data?: FileRef;
+  shots?: number;
+  limit?: number;
+}
+
+/**
+ * Everything a worker needs to run one cell, with no access to the database and no path of the
+ * app's machine it cannot check: references to the model, dataset, benchmark files and the
+ * cell's checkpoint folder, hyperparameters, PLW, seed.
  */
 export interface CellSpec {
   cellId: number;
   sweepId: number;
-  /** A built-in preset name or an absolute model directory (Hugging Face layout). */
-  model: string;
-  /** A built-in dataset name or an absolute dataset file. */
-  dataset: string;
+  model: FileRef;
+  dataset: FileRef;
   plw: number;
   /** Training seed: the replicate's (`seeds`) or the sweep's `seed`. */
   seed: number;
   /** Evaluation seed (item and few-shot sampling): the sweep's `seed`, shared by replicates. */
   evalSeed?: number;
   train: TrainSettings;
-  benchmarks: BenchmarkSpec[];
-  /** `checkpoints/<cell>/` beside the database; the worker owns its contents. */
-  checkpointDir: string;
+  benchmarks: BenchmarkRef[];
+  /** The cell's checkpoint folder; the worker owns its contents. */
+  checkpoint: ArtifactRef;
   /**
    * Step of the last checkpoint main recorded, or null to start from the base model (the
-   * worker then clears checkpointDir). The worker resumes from the latest complete checkpoint
-   * in the folder, which may be newer, and says which one with a `loaded` checkpoint event.
+   * worker then clears the checkpoint folder). The worker resumes from the latest complete
+   * checkpoint in the folder, which may be newer, and says which one with a `loaded` event.
    */
   resumeStep: number | null;
   /** 1 for the first run of the cell, then 2, 3… after crashes or retries. */
   attempt: number;
 }
+
+/** Where a worker resolves a CellSpec's references: its host's names and folders. */
+export interface WorkerSite {
+  /** The worker's name in messages (`plw worker --name`; `local` for the app's own workers). */
+  name: string;
+  /** Root of ArtifactRefs. */
+  artifacts: string;
+  /**
+   * Folders `path` references may name, resolved through symlinks; null for the app's local
+   * workers, which read what the sweep names on their own host.
+   */
+  allow: string[] | null;
+  /** Built-in dataset name → file on this host. */
+  datasets: Record<string, string>;
+  /** Built-in model names; null: any name (the app's local workers run what it validated). */
+  models: string[] | null;
+}
+
+/** A CellSpec with its references resolved on the worker's host: absolute paths or preset names. */
+export interface ResolvedCell extends Omit<
+  CellSpec,
+  'model' | 'dataset' | 'benchmarks' | 'checkpoint'
+> {
+  /** A built-in preset name or an absolute model directory (Hugging Face layout). */
+  model: string;
+  /** An absolute dataset file. */
+  dataset: string;
+  benchmarks: BenchmarkSpec[];
+  checkpointDir: string;
+}
+
+const sha256Text = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex');
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), {
+    message: 'must be an absolute path',
+  });
+
+/** A FileRef as a remote worker accepts it: a built-in name, or an absolute path with its sha256. */
+export const sharedFileRefSchema = z.union([
+  z.strictObject({ builtin: z.string().min(1).max(200) }),
+  z.strictObject({ path: absolutePath, sha256: sha256Text }),
+]);
+
+export type SharedFileRef = z.infer<typeof sharedFileRefSchema>;
+
+/**
+ * What a worker says when it opens: who and where it is, and the compute backend it runs on
+ * with why the faster ones were skipped (ARCHITECTURE.md, "Compute backend").
+ */
+export const workerHelloSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  host: z.string().min(1).max(255),
+  pid: z.number().int().positive(),
+  backend: z.strictObject({
+    name: z.string().min(1).max(100),
+    reason: z.string().max(1000),
+    skipped: z
+      .array(z.strictObject({ name: z.string().max(100), why: z.string().max(1000) }))
+      .max(20),
+    /** WASM threads; null on backends without a thread setting. */
+    threads: z.number().int().positive().nullable(),
+    /** wasm-blas: OpenBLAS's core type (kernels) and threads; null otherwise. */
+    blas: z
+      .strictObject({
+        coreType: z.string().max(100),
+        threads: z.number().int().positive(),
+        note: z.string().max(1000),
+      })
+      .nullable(),
+  }),
+  /** ms since the epoch. */
+  startedAt: z.number().int().nonnegative(),
+});
+export type WorkerHello = z.infer<typeof workerHelloSchema>;
 
 /**
  * A dataset job for the Datasets view: short work on one file that still belongs off the main
@@ -61,7 +161,7 @@ export interface PretrainJob {
 
 /** Main → worker. */
 export type MainMessage =
-  | { type: 'start'; spec: CellSpec }
+  | { type: 'start'; spec: CellSpec; site: WorkerSite }
   /** Stop soon (at the next step boundary), then exit; the cell is cancelled or paused. */
   | { type: 'cancel' }
   /** Run one dataset job instead of a cell, reply with `data-result` or `data-error`, exit. */
@@ -134,6 +234,8 @@ export type WorkerEvent =
       upper?: number | null;
     }
   | { type: 'log'; cellId: number; level: 'info' | 'warn' | 'error'; message: string }
+  /** Sent once the worker has started its backend, before any progress (workerHelloSchema). */
+  | { type: 'hello'; cellId: number; hello: WorkerHello }
   | { type: 'done'; cellId: number }
   | { type: 'error'; cellId: number; error: ErrorData };
 
@@ -149,6 +251,7 @@ export function isWorkerEvent(value: unknown): value is WorkerEvent {
       v.type === 'checkpoint' ||
       v.type === 'score' ||
       v.type === 'log' ||
+      v.type === 'hello' ||
       v.type === 'done' ||
       v.type === 'error')
   );
@@ -156,10 +259,10 @@ export function isWorkerEvent(value: unknown): value is WorkerEvent {
 
 export function isMainMessage(value: unknown): value is MainMessage {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as { type?: unknown; spec?: unknown; job?: unknown };
+  const v = value as { type?: unknown; spec?: unknown; site?: unknown; job?: unknown };
   return (
     v.type === 'cancel' ||
-    (v.type === 'start' && typeof v.spec === 'object') ||
+    (v.type === 'start' && typeof v.spec === 'object' && typeof v.site === 'object') ||
     ((v.type === 'data' || v.type === 'pretrain') && typeof v.job === 'object' && v.job !== null)
   );
 }

@@ -20,23 +20,31 @@ import { PlwError, toErrorData } from '../src-shared/errors';
 import { scoreUncertainty } from '../src-shared/metrics';
 import {
   isMainMessage,
-  type CellSpec,
   type DataJob,
   type DataReply,
   type MainMessage,
   type PretrainJob,
   type PretrainReply,
+  type ResolvedCell,
   type WorkerEvent,
+  type WorkerSite,
 } from '../src-shared/protocol';
+import { resolveCell } from './refs';
 
 /** Sends one event to main; `done`/`error` are awaited so they are out before the exit. */
 export type Report = (event: WorkerEvent) => void;
 
 /**
- * Runs one cell, reporting through `report`, and returns when it is done. Throws to fail the
- * cell (the error crosses to main as data); stops early when `signal` aborts.
+ * Runs one cell, its references already resolved on this host (./refs.ts), reporting through
+ * `report`, and returns when it is done. Throws to fail the cell (the error crosses to main as
+ * data); stops early when `signal` aborts. `site` says where the worker runs (its hello).
  */
-export type CellRunner = (spec: CellSpec, report: Report, signal: AbortSignal) => Promise<void>;
+export type CellRunner = (
+  spec: ResolvedCell,
+  report: Report,
+  signal: AbortSignal,
+  site: WorkerSite,
+) => Promise<void>;
 
 interface ParentChannel {
   post(event: WorkerEvent | DataReply | PretrainReply): Promise<void>;
@@ -173,7 +181,8 @@ async function serveCell(
   const cellId = message.spec.cellId;
   let last: WorkerEvent;
   try {
-    await runner(message.spec, (event) => void channel.post(event), signal);
+    const spec = resolveCell(message.spec, message.site);
+    await runner(spec, (event) => void channel.post(event), signal, message.site);
     last = signal.aborted
       ? { type: 'error', cellId, error: { code: 'cancelled', message: 'cancelled' } }
       : { type: 'done', cellId };
@@ -239,20 +248,26 @@ function journalUpTo(dir: string, step: number): TrainProgress[] {
  * Train, then evaluate, one cell: the trainer resumes from the newest checkpoint in the cell's
  * folder (or starts over when main knows of none), then every benchmark scores the final model.
  */
-const runSweepCell: CellRunner = async (spec, report, signal) => {
+const runSweepCell: CellRunner = async (spec, report, signal, site) => {
   // Loaded here, not at the top: the engine (tfjs, WASM) is heavy and serveWorker is not.
-  const [{ initBackend }, { runTraining }, { LATEST_FILE }, { loadModel }, { evaluate }] =
-    await Promise.all([
-      import('./backend/index'),
-      import('./train/run'),
-      import('./train/checkpoint'),
-      import('./model/load'),
-      import('./eval/evaluate'),
-    ]);
+  const [
+    { initBackend, workerHello },
+    { runTraining },
+    { LATEST_FILE },
+    { loadModel },
+    { evaluate },
+  ] = await Promise.all([
+    import('./backend/index'),
+    import('./train/run'),
+    import('./train/checkpoint'),
+    import('./model/load'),
+    import('./eval/evaluate'),
+  ]);
   const cellId = spec.cellId;
   const log = (message: string, level: 'info' | 'warn' = 'info'): void =>
     report({ type: 'log', cellId, level, message });
   const backend = await initBackend();
+  report({ type: 'hello', cellId, hello: workerHello(site.name, backend) });
   log(
     `backend ${backend.name}: ${backend.reason}` +
       backend.skipped.map((s) => `; ${s.name} skipped: ${s.why}`).join(''),

@@ -7,7 +7,6 @@
  * (a `plw sweep run` in a terminal), this service shows that run live and takes over when it
  * stops.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type {
   CellSummary,
@@ -25,10 +24,10 @@ import { cellEta, secondsPerStep, sweepEta, sweepProgress } from '../../src-shar
 import { expandCells } from '../../src-shared/sweep';
 import type { EventFeed, EventListener } from '../api/events';
 import type { HubEvent } from '../events/event-hub';
-import { checkpointDir } from '../store/paths';
 import { resolveSweep, type Builtins } from '../sweeps/load';
 import { primaryScores, type CellRow } from '../sweeps/repository';
 import type { WorkerHost } from '../workers/host';
+import { WorkerRecords } from '../workers/worker-records';
 import { Workspace } from '../workspace/workspace';
 import { analysisHandlers } from './analysis';
 import { benchmarkHandlers } from './benchmarks';
@@ -132,6 +131,7 @@ export async function openWorkspaceService(
     ...(options.workers === undefined ? {} : { workers: options.workers }),
   });
   const { store, repo, hub, scheduler, workers, host } = ws;
+  const workerRecords = new WorkerRecords(store);
   const listeners = new Set<EventListener>();
   const emit = <E extends EventName>(event: E, payload: PlwEvents[E]): void => {
     for (const l of listeners) l(event, payload);
@@ -160,6 +160,7 @@ export async function openWorkspaceService(
     etaSeconds: eta,
     scores: primaryScores(repo.scores(c.id)),
     error: c.error,
+    worker: c.worker,
   });
 
   /** Seconds per step of each running cell, from its recent steps in the store. */
@@ -244,10 +245,27 @@ export async function openWorkspaceService(
     'workspace:info': () => ({
       dbPath: options.dbPath,
       version: options.version ?? '0.1.0',
-      backend: null,
+      backend: workerRecords.backend(),
       workers,
       runnerPid: ws.role === 'runner' ? null : ws.runnerPid,
     }),
+    'workers:list': () =>
+      workerRecords.list().map((w) => ({
+        name: w.name,
+        host: w.host,
+        pid: w.pid,
+        backend: w.hello.backend.name,
+        backendReason: w.hello.backend.reason,
+        skipped: w.hello.backend.skipped,
+        threads: w.hello.backend.threads,
+        blas:
+          w.hello.backend.blas === null
+            ? null
+            : { coreType: w.hello.backend.blas.coreType, threads: w.hello.backend.blas.threads },
+        cells: w.cells,
+        lastSeen: w.lastSeen,
+        connected: w.connected,
+      })),
     'sweeps:list': () =>
       repo
         .sweeps()
@@ -319,19 +337,11 @@ export async function openWorkspaceService(
     'cells:get': ({ id }) => {
       const c = repo.cell(id);
       if (!c) throw new PlwError('bad_input', `cell ${id}: no such cell`);
-      const dir = checkpointDir(options.dbPath, id);
-      const checkpoints = existsSync(dir)
-        ? readdirSync(dir)
-            .map((name) => ({ name, step: Number(/(\d+)$/.exec(name)?.[1] ?? Number.NaN) }))
-            .filter((x) => Number.isFinite(x.step))
-            .map((x) => ({ step: x.step, path: join(dir, x.name) }))
-            .sort((a, b) => a.step - b.step)
-        : [];
       return {
         cell: cellSummary(c, runningEta(c, paces([c]).get(c.id))),
         scores: repo.scores(id),
         logs: repo.logs(id),
-        checkpoints,
+        checkpoints: repo.checkpoints(id),
       };
     },
     'cells:metrics': ({ ids, maxPoints }) => {

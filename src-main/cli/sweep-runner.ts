@@ -3,6 +3,7 @@
  * Ctrl-C: workers stop, their cells stay queued and resume from their checkpoints next time.
  * Shared by `plw sweep run` and `plw demo`.
  */
+import { sha256OfPath } from '../../src-worker/files';
 import type { Builtins } from '../sweeps/load';
 import { ProgressBars } from '../sweeps/progress-bars';
 import type { CellRow } from '../sweeps/repository';
@@ -31,6 +32,7 @@ export async function runSweepWithProgress(options: {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.queue === undefined ? {} : { queue: options.queue }),
     log: logLine,
+    hashPath: sha256OfPath,
     onStart: (s) => {
       sweepId = s.sweepId;
       const done = s.cells.filter((c) => c.state === 'done').length;

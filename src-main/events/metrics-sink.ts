@@ -1,5 +1,6 @@
 import type { StepMetrics, WorkerEvent } from '../../src-shared/protocol';
 import type { Store } from '../store/store';
+import { WorkerRecords } from '../workers/worker-records';
 
 /** Events the sink persists: everything a worker reports except the terminal done/error. */
 export type SinkEvent = Exclude<WorkerEvent, { type: 'done' } | { type: 'error' }>;
@@ -17,6 +18,8 @@ export interface MetricsSinkOptions {
  * k is on disk, every metric up to k is too. A new attempt first reports the checkpoint it
  * loaded (`loaded`), and the sink deletes what lies past it, in event order, before the
  * attempt's own metrics arrive; metrics use INSERT OR REPLACE. So each step is stored once.
+ * Checkpoints are listed from their events (`checkpoints`), not from the worker's folder, which
+ * may be on another host: the newest one per cell, as the trainer keeps only that one on disk.
  */
 export class MetricsSink {
   private pending: SinkEvent[] = [];
@@ -56,6 +59,16 @@ export class MetricsSink {
     const checkpoint = db.prepare<[number, number, number]>(
       'UPDATE cells SET last_checkpoint_step = ?, updated_at = ? WHERE id = ?',
     );
+    const insertCheckpoint = db.prepare<[number, number, string, number]>(
+      'INSERT OR REPLACE INTO checkpoints (cell_id, step, path, time) VALUES (?, ?, ?, ?)',
+    );
+    const dropOlderCheckpoints = db.prepare<[number, number]>(
+      'DELETE FROM checkpoints WHERE cell_id = ? AND step < ?',
+    );
+    const dropCheckpointsPast = db.prepare<[number, number]>(
+      'DELETE FROM checkpoints WHERE cell_id = ? AND step > ?',
+    );
+    const workers = new WorkerRecords(store);
     type Maybe = number | null;
     const score = db.prepare<[number, string, string, number, Maybe, Maybe, Maybe, Maybe, Maybe]>(
       `INSERT OR REPLACE INTO scores (cell_id, benchmark, metric, value, stderr, n, chance, lower, upper)
@@ -76,6 +89,7 @@ export class MetricsSink {
     const rewind = (cellId: number, step: number, now: number): void => {
       dropMetrics.run(cellId, step);
       dropScores.run(cellId);
+      dropCheckpointsPast.run(cellId, step);
       rewindCell.run(step, step === 0 ? null : step, now, cellId);
     };
     this.rewind = rewind;
@@ -105,7 +119,14 @@ export class MetricsSink {
             // Metrics before it were inserted above, in this same transaction or earlier ones.
             flushLast(last, updateProgress, now);
             if (e.loaded === true) rewind(e.cellId, e.step, now);
-            else checkpoint.run(e.step, now, e.cellId);
+            else {
+              checkpoint.run(e.step, now, e.cellId);
+              insertCheckpoint.run(e.cellId, e.step, e.dir, now);
+              dropOlderCheckpoints.run(e.cellId, e.step);
+            }
+            break;
+          case 'hello':
+            workers.hello(e.hello, now, null);
             break;
           case 'score':
             score.run(

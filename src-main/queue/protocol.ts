@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { trainSchema } from '../../src-shared/sweep';
-import type { WorkerEvent } from '../../src-shared/protocol';
+import { sharedFileRefSchema, type WorkerEvent } from '../../src-shared/protocol';
 
 /** One BullMQ queue for every workspace; a job names its workspace. */
 export const QUEUE_NAME = 'plw-cells';
@@ -16,47 +16,33 @@ export const JOB_ATTEMPTS = 3;
 /** A workspace's id: random hex, stored in its database (queue_state), safe in keys and paths. */
 const workspaceId = z.string().regex(/^[0-9a-f]{16,64}$/, 'must be 16 to 64 hex digits');
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex');
-
-/**
- * A model, dataset or benchmark file as the worker resolves it: a name built into PLW Studio
- * (a model preset, a demo dataset), or an absolute path with the sha256 the app recorded.
- */
-export const fileRefSchema = z.union([
-  z.strictObject({ builtin: z.string().min(1).max(200) }),
-  z.strictObject({
-    path: z
-      .string()
-      .min(1)
-      .max(4096)
-      .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), {
-        message: 'must be an absolute path',
-      }),
-    sha256,
-  }),
-]);
-export type FileRef = z.infer<typeof fileRefSchema>;
-
 export const cellJobSchema = z.strictObject({
   v: z.literal(1),
   workspace: workspaceId,
   cellId: z.number().int().positive(),
   sweepId: z.number().int().positive(),
   attempt: z.number().int().positive(),
-  model: fileRefSchema,
-  dataset: fileRefSchema,
+  model: sharedFileRefSchema,
+  dataset: sharedFileRefSchema,
   plw: z.number().min(0).max(1),
   seed: z
     .number()
     .int()
     .min(0)
     .max(2 ** 32 - 1),
+  /** Evaluation seed (the sweep's), shared by replicates; the training seed when absent. */
+  evalSeed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   train: trainSchema,
   benchmarks: z
     .array(
       z.strictObject({
         task: z.string().min(1).max(200),
-        data: fileRefSchema.optional(),
+        data: sharedFileRefSchema.optional(),
         shots: z.number().int().min(0).optional(),
         limit: z.number().int().positive().optional(),
       }),
@@ -88,6 +74,12 @@ export function eventStreamKey(workspace: string): string {
 export function cellJobsKey(workspace: string): string {
   return `plw:${workspace}:cell-jobs`;
 }
+
+/**
+ * Redis hash worker name → its hello (src-shared/protocol.ts workerHelloSchema): written by each
+ * `plw worker` when it opens, removed when it stops; the app lists it on its Workers page.
+ */
+export const WORKERS_KEY = 'plw:workers';
 
 /** Pub/sub channel on which the app asks workers to stop a running job (pause, cancel). */
 export const CONTROL_CHANNEL = 'plw:control';

@@ -8,12 +8,18 @@
  */
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CellSpec, MainMessage, WorkerEvent } from '../../src-shared/protocol';
+import {
+  workerHelloSchema,
+  type CellSpec,
+  type MainMessage,
+  type WorkerEvent,
+  type WorkerHello,
+} from '../../src-shared/protocol';
 import type { SinkEvent } from '../events/metrics-sink';
 import type { Builtins } from '../sweeps/load';
 import type { WorkerExit, WorkerHandle, WorkerHost } from '../workers/host';
 import { bullConnection, connectRedis, readStream } from './connection';
-import { sha256OfPath } from './files';
+import { sharedRefs, type HashPath } from '../workers/refs';
 import {
   cellJobsKey,
   CONTROL_CHANNEL,
@@ -22,9 +28,9 @@ import {
   jobIdFor,
   parseEventBatch,
   QUEUE_NAME,
+  WORKERS_KEY,
   type CellJob,
   type EventBatch,
-  type FileRef,
 } from './protocol';
 import { redact, type RedisTarget } from './url';
 
@@ -43,7 +49,17 @@ export interface QueueHostOptions {
   orphan: (event: SinkEvent) => void;
   /** A cell's job began a run on `worker` (called inside `commit`). */
   onRun?: (cellId: number, worker: string) => void;
+  /** A batch of `worker`'s events was read (called inside `commit`): when it was last heard from. */
+  onBatch?: (worker: string) => void;
+  /**
+   * The workers registered on the queue (their hellos, validated) and the names BullMQ lists as
+   * connected to it, read every `registryMs`.
+   */
+  onWorkers?: (hellos: WorkerHello[], connected: ReadonlySet<string>) => void;
+  registryMs?: number;
   builtins: Builtins;
+  /** sha256 of the files jobs name (a worker checks its copy against it). */
+  hashPath: HashPath;
   log: (line: string) => void;
   /** Entries read per XREAD. */
   batchSize?: number;
@@ -63,6 +79,7 @@ export class QueueHost implements WorkerHost {
   private readonly byJob = new Map<string, RemoteCell>();
   private readonly failures = new Map<string, PendingFailure>();
   private readonly enqueues = new Set<Promise<void>>();
+  private readonly badHellos = new Set<string>();
   private cursor: string;
   private loop: Promise<void> | null = null;
   private closed = false;
@@ -102,11 +119,6 @@ export class QueueHost implements WorkerHost {
     await Promise.allSettled([...this.enqueues]);
     await Promise.allSettled([this.queue.close(), this.events.close()]);
     await this.redis.quit().catch(() => undefined);
-  }
-
-  /** The queue, for status views (workers connected, job counts) and the benchmark. */
-  get bullQueue(): Queue {
-    return this.queue;
   }
 
   private say(line: string): void {
@@ -161,17 +173,11 @@ export class QueueHost implements WorkerHost {
       cellId: spec.cellId,
       sweepId: spec.sweepId,
       attempt: spec.attempt,
-      model: this.ref(spec.model, 'model'),
-      dataset: this.ref(spec.dataset, 'dataset'),
+      ...(await sharedRefs(spec, this.o.builtins, this.o.hashPath)),
       plw: spec.plw,
       seed: spec.seed,
+      ...(spec.evalSeed === undefined ? {} : { evalSeed: spec.evalSeed }),
       train: spec.train,
-      benchmarks: spec.benchmarks.map((b) => ({
-        task: b.task,
-        ...(b.data === undefined ? {} : { data: this.ref(b.data, 'dataset') }),
-        ...(b.shots === undefined ? {} : { shots: b.shots }),
-        ...(b.limit === undefined ? {} : { limit: b.limit }),
-      })),
       resumeStep: spec.resumeStep,
     };
     await this.redis.hset(key, String(spec.cellId), id);
@@ -188,15 +194,6 @@ export class QueueHost implements WorkerHost {
   private attach(cell: RemoteCell, jobId: string): void {
     cell.jobId = jobId;
     this.byJob.set(jobId, cell);
-  }
-
-  /** A built-in name, or an absolute path with the sha256 a worker must find. */
-  private ref(value: string, kind: 'model' | 'dataset'): FileRef {
-    if (kind === 'model' && this.o.builtins.models.includes(value)) return { builtin: value };
-    for (const [name, file] of Object.entries(this.o.builtins.datasets)) {
-      if (file === value) return { builtin: name };
-    }
-    return { path: value, sha256: sha256OfPath(value) };
   }
 
   /** Pause or cancel: a queued job is removed; a running one is asked to stop on its worker. */
@@ -238,9 +235,46 @@ export class QueueHost implements WorkerHost {
     }
   }
 
+  /** The workers' hellos from the registry; an entry off the schema is skipped, said once. */
+  private async readRegistry(): Promise<void> {
+    const entries = await this.redis.hgetall(WORKERS_KEY);
+    const hellos: WorkerHello[] = [];
+    for (const [name, text] of Object.entries(entries)) {
+      let parsed;
+      try {
+        parsed = workerHelloSchema.safeParse(JSON.parse(text));
+      } catch {
+        parsed = null;
+      }
+      if (parsed?.success === true) hellos.push(parsed.data);
+      else if (!this.badHellos.has(name)) {
+        this.badHellos.add(name);
+        const issue = parsed?.error.issues[0];
+        this.say(
+          `worker ${name}: hello ignored: ${issue === undefined ? 'not JSON' : `field "${issue.path.join('.')}": ${issue.message}`}`,
+        );
+      }
+    }
+    // BullMQ names each worker's connections `…:w:<name>` (Worker option `name`).
+    const connected = new Set(
+      (await this.queue.getWorkers())
+        .map((c) => /:w:(.+)$/.exec(c.rawname ?? '')?.[1])
+        .filter((n): n is string => n !== undefined),
+    );
+    this.o.onWorkers?.(hellos, connected);
+  }
+
   private async readLoop(): Promise<void> {
     const key = eventStreamKey(this.o.workspace);
+    let registryAt = 0;
     while (!this.closed) {
+      if (
+        this.o.onWorkers !== undefined &&
+        Date.now() - registryAt >= (this.o.registryMs ?? 2000)
+      ) {
+        registryAt = Date.now();
+        await this.readRegistry().catch(() => undefined);
+      }
       // Events of a cell must find its handle: wait until every enqueue has attached.
       await Promise.allSettled([...this.enqueues]);
       let entries;
@@ -281,6 +315,7 @@ export class QueueHost implements WorkerHost {
   }
 
   private dispatch(batch: EventBatch, settled: RemoteCell[]): void {
+    this.o.onBatch?.(batch.worker);
     const cell = this.byJob.get(batch.job);
     if (cell === undefined) {
       for (const e of batch.events) if (e.type !== 'done' && e.type !== 'error') this.o.orphan(e);

@@ -1,26 +1,27 @@
 /**
  * `plw worker --queue URL`: takes cell jobs from the BullMQ queue and runs each on a fresh
  * forked worker process (the same entry and training code as local mode), relaying the cell's
- * events to the workspace's Redis stream in batches. It never opens a database.
+ * events to the workspace's Redis stream in batches. It never opens a database. The forked
+ * process resolves the job's references on this host (src-worker/refs.ts) against this
+ * worker's site: its name, --artifacts, --allow folders and built-in names.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { toErrorData } from '../../src-shared/errors';
-import type { CellSpec, WorkerEvent } from '../../src-shared/protocol';
+import type { CellSpec, WorkerEvent, WorkerHello, WorkerSite } from '../../src-shared/protocol';
 import { CellFailedError, runCell, WorkerExitedError, type WorkerHost } from '../workers/host';
+import { sharedCheckpoint } from '../workers/refs';
 import { bullConnection, connectRedis } from './connection';
-import { allowRoots, checkJobFile, isAllowed } from './files';
 import {
   cellJobSchema,
   CONTROL_CHANNEL,
   eventStreamKey,
   JOB_ATTEMPTS,
   QUEUE_NAME,
+  WORKERS_KEY,
   type CellJob,
-  type FileRef,
 } from './protocol';
 import { redact, type RedisTarget } from './url';
 
@@ -37,8 +38,10 @@ export interface QueueWorkerOptions {
   concurrency: number;
   /** Checkpoints go to `<artifacts>/<workspace>/cell-<id>/`; shared folders let cells resume. */
   artifacts: string;
-  /** Folders jobs may name (the artifacts folder is always added). */
+  /** Folders jobs may name, resolved through symlinks (src-worker/files.ts allowRoots). */
   allow: readonly string[];
+  /** What this worker says when it opens: registered in Redis for the apps' Workers pages. */
+  hello: WorkerHello;
   builtins: WorkerBuiltins;
   host: WorkerHost;
   log: (line: string) => void;
@@ -62,8 +65,14 @@ export function defaultWorkerName(): string {
 }
 
 export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningQueueWorker> {
-  const roots = allowRoots([...o.allow, o.artifacts]);
   const artifacts = resolve(o.artifacts);
+  const site: WorkerSite = {
+    name: o.name,
+    artifacts,
+    allow: [...o.allow],
+    datasets: { ...o.builtins.datasets },
+    models: [...o.builtins.models],
+  };
   const secret = o.target.password;
   const say = (line: string): void => o.log(redact(line, secret));
   const redis = connectRedis(o.target);
@@ -101,14 +110,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningQu
       throw new UnrecoverableError(message);
     };
     if (data.cancelled === true) return fail('cancelled', 'cancelled');
-    let spec: CellSpec;
-    try {
-      spec = toCellSpec(data, job, o, roots, artifacts);
-    } catch (err) {
-      const message = toErrorData(err).message;
-      say(`cell ${data.cellId}: ${message}`);
-      return fail(message, 'bad_input');
-    }
+    const spec = toCellSpec(data, job);
     say(
       `cell ${data.cellId} (job ${job.id}) started${spec.resumeStep === null ? '' : `, resuming`}`,
     );
@@ -117,7 +119,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningQu
     signal?.addEventListener('abort', onAbort, { once: true });
     let lastProgress = 0;
     try {
-      await runCell(handle, spec, (e) => {
+      await runCell(handle, spec, site, (e) => {
         relay.push(e);
         if (e.type === 'progress' && e.phase === 'train' && Date.now() - lastProgress > 1000) {
           lastProgress = Date.now();
@@ -160,8 +162,10 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningQu
       }
       say(`cell ${data.cellId} failed: ${message}`);
       const code = err instanceof CellFailedError ? err.error.code : 'run_failed';
+      // A reference that did not resolve here already names this worker (src-worker/refs.ts).
+      const named = message.startsWith(`worker ${o.name}: `);
       return fail(
-        `worker ${o.name}: ${message}`,
+        named ? message : `worker ${o.name}: ${message}`,
         code === 'cancelled' ? 'cancelled' : code === 'bad_input' ? 'bad_input' : 'run_failed',
       );
     } finally {
@@ -181,6 +185,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningQu
   });
   worker.on('error', (err: Error) => say(`queue: ${err.message}`));
   await worker.waitUntilReady();
+  await redis.hset(WORKERS_KEY, o.name, JSON.stringify(o.hello));
 
   // Pause / cancel of a running cell: the app names the job; the one worker holding it aborts.
   await control.subscribe(CONTROL_CHANNEL);
@@ -193,54 +198,32 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningQu
       stopping = true;
       worker.cancelAllJobs('worker stopping');
       await worker.close();
+      await redis.hdel(WORKERS_KEY, o.name).catch(() => undefined);
       control.disconnect();
       await redis.quit().catch(() => undefined);
     },
   };
 }
 
-/** The job's references resolved on this host: built-in names, or checked files. */
-function toCellSpec(
-  data: CellJob,
-  job: Job,
-  o: QueueWorkerOptions,
-  roots: readonly string[],
-  artifacts: string,
-): CellSpec {
-  const file = (ref: FileRef, kind: 'model' | 'dataset' | 'benchmark'): string => {
-    if ('builtin' in ref) {
-      if (kind === 'model' && o.builtins.models.includes(ref.builtin)) return ref.builtin;
-      const own = Object.hasOwn(o.builtins.datasets, ref.builtin)
-        ? o.builtins.datasets[ref.builtin]
-        : undefined;
-      if (kind !== 'model' && own !== undefined) return own;
-      throw new UnrecoverableError(`worker ${o.name}: no built-in ${kind} named "${ref.builtin}"`);
-    }
-    checkJobFile(o.name, ref.path, ref.sha256, roots);
-    return ref.path;
-  };
-  const checkpointDir = join(artifacts, data.workspace, `cell-${data.cellId}`);
-  if (!isAllowed(checkpointDir, roots)) {
-    throw new UnrecoverableError(`worker ${o.name}: refused ${checkpointDir}: outside --allow`);
-  }
+/**
+ * The job as a CellSpec: its references go to the forked process as they are (it resolves them
+ * on this host), the checkpoint folder is the cell's under --artifacts.
+ */
+function toCellSpec(data: CellJob, job: Job): CellSpec {
   // A job taken again (stalled, retried, returned by Ctrl-C) resumes from whatever checkpoint
   // this host's artifacts folder holds; a fresh job follows the app's record.
   const retaken = (job.attemptsStarted ?? 0) > 1 || job.attemptsMade > 0;
   return {
     cellId: data.cellId,
     sweepId: data.sweepId,
-    model: file(data.model, 'model'),
-    dataset: file(data.dataset, 'dataset'),
+    model: data.model,
+    dataset: data.dataset,
     plw: data.plw,
     seed: data.seed,
+    ...(data.evalSeed === undefined ? {} : { evalSeed: data.evalSeed }),
     train: data.train,
-    benchmarks: data.benchmarks.map((b) => ({
-      task: b.task,
-      ...(b.data === undefined ? {} : { data: file(b.data, 'benchmark') }),
-      ...(b.shots === undefined ? {} : { shots: b.shots }),
-      ...(b.limit === undefined ? {} : { limit: b.limit }),
-    })),
-    checkpointDir,
+    benchmarks: data.benchmarks,
+    checkpoint: sharedCheckpoint(data.workspace, data.cellId),
     resumeStep: retaken ? (data.resumeStep ?? 0) : data.resumeStep,
     attempt: data.attempt,
   };

@@ -3,6 +3,8 @@ import type { EventHub } from '../events/event-hub';
 import type { MetricsSink } from '../events/metrics-sink';
 import type { Store } from '../store/store';
 import type { Builtins } from '../sweeps/load';
+import type { HashPath } from '../workers/refs';
+import { WorkerRecords } from '../workers/worker-records';
 import { QueueHost } from './queue-host';
 import { parseRedisUrl } from './url';
 
@@ -48,12 +50,14 @@ export function openQueueHost(options: {
   hub: EventHub;
   url: string;
   builtins: Builtins;
+  hashPath: HashPath;
   log: (line: string) => void;
 }): QueueHost {
   const { store, sink, hub } = options;
   const target = parseRedisUrl(options.url);
   const state = new QueueState(store);
   const setWorker = store.db.prepare<[string, number]>('UPDATE cells SET worker = ? WHERE id = ?');
+  const workers = new WorkerRecords(store);
   const sweepOf = store.db.prepare<[number], { sweepId: number }>(
     'SELECT sweep_id AS sweepId FROM cells WHERE id = ?',
   );
@@ -62,6 +66,7 @@ export function openQueueHost(options: {
     workspace: state.workspace(),
     cursor: state.cursor(),
     builtins: options.builtins,
+    hashPath: options.hashPath,
     log: options.log,
     commit: (apply, lastId) =>
       store.transaction(() => {
@@ -77,5 +82,8 @@ export function openQueueHost(options: {
       }
     },
     onRun: (cellId, worker) => setWorker.run(worker, cellId),
+    onBatch: (worker) => workers.heard(worker, Date.now()),
+    onWorkers: (hellos, connected) =>
+      store.transaction(() => workers.queueSeen(hellos, connected, Date.now())),
   });
 }

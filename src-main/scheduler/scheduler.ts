@@ -1,8 +1,8 @@
 import type { CellState } from '../../src-shared/api';
-import type { CellSpec, WorkerEvent } from '../../src-shared/protocol';
+import type { CellSpec, WorkerEvent, WorkerSite } from '../../src-shared/protocol';
 import type { EventHub } from '../events/event-hub';
 import type { MetricsSink } from '../events/metrics-sink';
-import { checkpointDir } from '../store/paths';
+import { checkpointsRoot } from '../store/paths';
 import type { Store } from '../store/store';
 import type { SweepRepository } from '../sweeps/repository';
 import type { Hardware } from '../workers/concurrency';
@@ -14,6 +14,7 @@ import {
   type WorkerHandle,
   type WorkerHost,
 } from '../workers/host';
+import { localCheckpoint, localModel } from '../workers/refs';
 import { CellStates } from './cell-states';
 
 export interface SchedulerOptions {
@@ -48,12 +49,14 @@ export class Scheduler {
   private readonly slots: (Running | null)[];
   private readonly maxAttempts: number;
   private readonly cancelGraceMs: number;
+  /** Where the app's own workers resolve a cell's references (a queue host ignores it). */
+  private readonly site: WorkerSite;
   private scope: readonly number[] | null = null;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly repo: SweepRepository,
     private readonly host: WorkerHost,
     private readonly sink: MetricsSink,
@@ -64,6 +67,13 @@ export class Scheduler {
     this.slots = Array.from({ length: Math.max(1, options.workers) }, () => null);
     this.maxAttempts = options.maxAttempts ?? 3;
     this.cancelGraceMs = options.cancelGraceMs ?? 10_000;
+    this.site = {
+      name: 'local',
+      artifacts: checkpointsRoot(store.path),
+      allow: null,
+      datasets: {},
+      models: null,
+    };
   }
 
   /** Re-queues cells a previous process left running (it was killed); returns how many. */
@@ -173,7 +183,7 @@ export class Scheduler {
       `attempt ${attempt} on ${this.host.kind} worker pid ${handle.pid ?? '?'}` +
         (resumeStep === null ? '' : `, resuming from step ${resumeStep}`),
     );
-    runCell(handle, spec, (e) => this.onEvent(sweepId, e)).then(
+    runCell(handle, spec, this.site, (e) => this.onEvent(sweepId, e)).then(
       () => this.end(slot, running, 'done', null),
       (err: unknown) => this.onFailure(slot, running, attempt, err),
     );
@@ -265,6 +275,9 @@ export class Scheduler {
         this.sink.push(e);
         this.hub.publish({ ...e, sweepId });
         break;
+      case 'hello':
+        this.sink.push(e);
+        break;
     }
   }
 
@@ -298,14 +311,17 @@ export class Scheduler {
     return {
       cellId,
       sweepId: cell.sweepId,
-      model: cell.model,
-      dataset: cell.dataset,
+      model: localModel(cell.model),
+      dataset: { path: cell.dataset },
       plw: cell.plw,
       seed: cell.seed ?? def.seed,
       evalSeed: def.seed,
       train: def.train,
-      benchmarks: def.benchmarks,
-      checkpointDir: checkpointDir(this.store.path, cellId),
+      benchmarks: def.benchmarks.map(({ data, ...b }) => ({
+        ...b,
+        ...(data === undefined ? {} : { data: { path: data } }),
+      })),
+      checkpoint: localCheckpoint(cellId),
       resumeStep,
       attempt,
     };

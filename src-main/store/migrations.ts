@@ -132,4 +132,29 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   ALTER TABLE cells ADD COLUMN worker TEXT;
   `,
+  // 6: the workers that said hello (the app's own and `plw worker`s on the queue), and each
+  // cell's checkpoints as its worker reported them (a remote worker's folder is not readable).
+  `
+  CREATE TABLE workers (
+    name TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    -- the backend's name; hello holds the whole hello (why other backends were skipped, BLAS, threads).
+    backend TEXT NOT NULL,
+    hello TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    -- 1 or 0: whether the runner last saw it connected to the queue; null for the app's own.
+    connected INTEGER
+  ) WITHOUT ROWID;
+
+  CREATE TABLE checkpoints (
+    cell_id INTEGER NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    -- the folder on the worker's host
+    path TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    PRIMARY KEY (cell_id, step)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -21,9 +21,9 @@ function appDataDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: str
   return xdg && xdg.startsWith('/') ? xdg : join(home, '.local', 'share');
 }
 
-/** Checkpoints live beside the database: `checkpoints/<cell>/`. */
-export function checkpointDir(dbPath: string, cellId: number): string {
-  return join(dbPath, '..', 'checkpoints', String(cellId));
+/** The app's own workers keep checkpoints beside the database: `checkpoints/<cell>/`. */
+export function checkpointsRoot(dbPath: string): string {
+  return resolve(dbPath, '..', 'checkpoints');
 }
 
 /** `--db PATH` when given, else the default workspace. */

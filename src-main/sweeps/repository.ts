@@ -131,6 +131,9 @@ export class SweepRepository {
       recentSteps: db.prepare<[number, number], { step: number; time: number }>(
         'SELECT step, time FROM metrics WHERE cell_id = ? ORDER BY step DESC LIMIT ?',
       ),
+      checkpoints: db.prepare<[number], { step: number; path: string }>(
+        'SELECT step, path FROM checkpoints WHERE cell_id = ? ORDER BY step',
+      ),
       logs: db.prepare<[number], LogRecord>(
         'SELECT time, level, message FROM logs WHERE cell_id = ? ORDER BY id',
       ),
@@ -187,6 +190,11 @@ export class SweepRepository {
 
   scores(cellId: number): ScoreRecord[] {
     return this.stmts.scores.all(cellId);
+  }
+
+  /** The cell's checkpoints as its worker reported them (paths on the worker's host). */
+  checkpoints(cellId: number): { step: number; path: string }[] {
+    return this.stmts.checkpoints.all(cellId);
   }
 
   logs(cellId: number): LogRecord[] {

@@ -2,6 +2,7 @@ import type { Subscriber } from '../events/event-hub';
 import { parseRedisUrl } from '../queue/url';
 import type { Hardware } from '../workers/concurrency';
 import type { WorkerHost } from '../workers/host';
+import type { HashPath } from '../workers/refs';
 import { Workspace } from '../workspace/workspace';
 import { loadSweepFile, type Builtins } from './load';
 import type { CellRow } from './repository';
@@ -24,6 +25,8 @@ export interface RunSweepOptions {
   queue?: string;
   /** Messages about the queue connection (the password never appears in them). */
   log?: (line: string) => void;
+  /** sha256 of the files queue jobs name (src-worker/files.ts sha256OfPath); needed with a queue. */
+  hashPath?: HashPath;
 }
 
 export interface SweepStart {
@@ -58,6 +61,10 @@ export function runSweep(options: RunSweepOptions): SweepRun {
   const queueUrl = options.queue ?? loaded.queue;
   // A bad URL is a usage error before anything opens (its message shows no password).
   const queueDisplay = queueUrl === undefined ? null : parseRedisUrl(queueUrl).display;
+  const hashPath = options.hashPath;
+  if (queueUrl !== undefined && hashPath === undefined) {
+    throw new Error('runSweep: a queue needs options.hashPath');
+  }
   const ws = new Workspace({
     dbPath: options.dbPath,
     runEverything: false,
@@ -65,12 +72,13 @@ export function runSweep(options: RunSweepOptions): SweepRun {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.hardware === undefined ? {} : { hardware: options.hardware }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-    ...(queueUrl === undefined
+    ...(queueUrl === undefined || hashPath === undefined
       ? {}
       : {
           queue: {
             url: queueUrl,
             builtins: options.builtins,
+            hashPath,
             log: options.log ?? (() => undefined),
           },
         }),

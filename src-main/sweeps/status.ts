@@ -80,6 +80,8 @@ export interface CellReport {
   attempts: number;
   lastCheckpointStep: number | null;
   error: string | null;
+  /** The queue worker that runs or ran the cell (`plw worker --name`); null in local mode. */
+  worker: string | null;
   /** Every metric of every benchmark, with its standard error, items, chance and 95% interval. */
   allScores: ScoreRecord[];
 }
@@ -109,6 +111,7 @@ export function cellReport(repo: SweepRepository, id: number): CellReport {
     attempts: c.attempts,
     lastCheckpointStep: c.lastCheckpointStep,
     error: c.error,
+    worker: c.worker,
     allScores: scores,
   };
 }

@@ -8,6 +8,7 @@ import {
   type MainMessage,
   type PretrainJob,
   type WorkerEvent,
+  type WorkerSite,
 } from '../../src-shared/protocol';
 
 /** How a worker process ended. */
@@ -71,13 +72,15 @@ export class CellFailedError extends PlwError {
 }
 
 /**
- * Runs one cell on a fresh worker: sends `start`, forwards every event, resolves on `done`.
+ * Runs one cell on a fresh worker, which resolves the spec's references at `site`: sends
+ * `start`, forwards every event, resolves on `done`.
  * Rejects with CellFailedError on `error`, and with WorkerExitedError when the process exits
  * first: a worker that exits rejects whatever was waiting on it.
  */
 export function runCell(
   handle: WorkerHandle,
   spec: CellSpec,
+  site: WorkerSite,
   onEvent: (event: Exclude<WorkerEvent, { type: 'done' } | { type: 'error' }>) => void,
 ): Promise<void> {
   return new Promise<void>((resolvePromise, reject) => {
@@ -96,7 +99,7 @@ export function runCell(
     });
     void handle.exited.then((exit) => settle(new WorkerExitedError(exit)));
     try {
-      handle.send({ type: 'start', spec });
+      handle.send({ type: 'start', spec, site });
     } catch (err) {
       settle(err instanceof Error ? err : new Error(String(err)));
     }

@@ -19,6 +19,7 @@ import type { WorkerHost } from '../workers/host';
 import type { QueueHost } from '../queue/queue-host';
 import { openQueueHost } from '../queue/remote';
 import type { Builtins } from '../sweeps/load';
+import type { HashPath } from '../workers/refs';
 import { StoreTail } from './store-tail';
 
 export type WorkspaceRole = 'runner' | 'viewer';
@@ -33,7 +34,7 @@ export interface WorkspaceOptions {
    * Run cells on `plw worker` processes through this Redis queue instead of `host`. Only the
    * runner reads the workers' event stream and writes what it carries.
    */
-  queue?: { url: string; builtins: Builtins; log: (line: string) => void };
+  queue?: { url: string; builtins: Builtins; hashPath: HashPath; log: (line: string) => void };
   hardware?: Hardware;
   /** Starts of a crashing cell before it fails (Scheduler). */
   maxAttempts?: number;

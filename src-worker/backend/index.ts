@@ -5,10 +5,12 @@
  * in OpenBLAS (./blas.ts), the same with XNNPACK's, then the pure-JS CPU backend — and reports
  * which one and why the others were skipped.
  */
+import { hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { UsageError } from '../../src-shared/errors';
+import type { WorkerHello } from '../../src-shared/protocol';
 import { loadBlas } from './blas';
 import { loadNative, type NativePackage } from './native';
 import { setBackendOrThrow } from './set-backend';
@@ -188,4 +190,24 @@ export function describeBackend(info: BackendInfo): string {
       ? ''
       : `; skipped ${info.skipped.map((s) => `${s.name}: ${s.why}`).join('; ')}`;
   return `${info.name}${threads}: ${info.reason}${skipped}`;
+}
+
+/** What a worker says when it opens (src-shared/protocol.ts workerHelloSchema). */
+export function workerHello(name: string, info: BackendInfo): WorkerHello {
+  return {
+    name,
+    host: hostname(),
+    pid: process.pid,
+    backend: {
+      name: info.name,
+      reason: info.reason,
+      skipped: info.skipped.map((s) => ({ name: s.name, why: s.why })),
+      threads: info.threads ?? null,
+      blas:
+        info.blas === undefined
+          ? null
+          : { coreType: info.blas.coreType, threads: info.blas.threads, note: info.blas.note },
+    },
+    startedAt: Date.now(),
+  };
 }

@@ -1,9 +1,12 @@
 /**
  * A sweep sent to a BullMQ queue on a real redis-server and run by real `plw worker`
- * processes: the happy path end to end, with an AUTH password that must never be printed.
+ * processes: the happy path end to end, with an AUTH password that must never be printed, and
+ * what the app learns of its workers (hello, backend, which worker ran each cell, checkpoints
+ * from the workers' events) through the service, `plw sweep status` and `plw cell show`.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWorkspaceService } from '../../src-main/app/service';
 import { plwAsync } from '../helpers/cli';
 import { PlwProcess, queueSweep, queueTempDir, readCells, startWorker } from './helpers';
 import { redisAvailable, TestRedis } from './redis-server';
@@ -44,7 +47,41 @@ describe.skipIf(!redisAvailable())('a sweep on the queue', () => {
     }
     const status = await plwAsync(['sweep', 'status', '--db', db, '--json']);
     const json = JSON.parse(status.stdout) as { cells: { worker: string }[] }[];
-    expect(json[0]!.cells.map((c) => c.worker).every((w) => w === 'w1' || w === 'w2')).toBe(true);
+    expect(json[0]!.cells.map((c) => c.worker)).toEqual(cells.map((c) => c.worker));
+    const show = await plwAsync(['cell', 'show', String(cells[0]!.id), '--db', db, '--json']);
+    const shown = JSON.parse(show.stdout) as { id: number; state: string; worker: string };
+    expect(shown).toMatchObject({ id: cells[0]!.id, state: 'done', worker: cells[0]!.worker });
+
+    // What the app shows of it: each worker's hello, the backend, checkpoints from events.
+    const service = await openWorkspaceService({
+      dbPath: db,
+      builtins: { models: ['tiny-byte'], datasets: {}, tasks: ['demo_mc'] },
+      workers: 1,
+    });
+    try {
+      const listed = await service.handlers['workers:list']({});
+      expect(listed.map((w) => w.name).sort()).toEqual(['w1', 'w2']);
+      for (const w of listed) {
+        expect(w.host).not.toBe('');
+        expect(w.backend).toMatch(/^(tensorflow-gpu|tensorflow|wasm-blas|wasm-xnnpack|cpu)$/);
+        expect(w.connected).toBe(true);
+        expect(w.cells).toEqual([]);
+      }
+      const info = await service.handlers['workspace:info']({});
+      expect(info.backend).toBe(listed[0]!.backend);
+      for (const c of cells) {
+        const detail = await service.handlers['cells:get']({ id: c.id });
+        expect(detail.cell.worker).toBe(c.worker);
+        // The newest checkpoint as the worker reported it: a folder under its --artifacts.
+        expect(detail.checkpoints).toHaveLength(1);
+        expect(detail.checkpoints[0]!.step).toBe(6);
+        expect(detail.checkpoints[0]!.path).toMatch(
+          new RegExp(`^${artifacts}/[0-9a-f]{24}/cell-${c.id}/step-0+6$`),
+        );
+      }
+    } finally {
+      await service.close();
+    }
 
     // Sending the same sweep again trains nothing twice.
     const again = await plwAsync(['sweep', 'run', file, '--db', db, '--queue', redis.url]);

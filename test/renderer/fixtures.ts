@@ -56,6 +56,7 @@ export function gridCells(seed = 7): CellSummary[] {
               : {},
           error:
             state === 'failed' ? `demo-long: line ${id}: field "output": expected a string` : null,
+          worker: null,
         });
         id += 1;
       }
@@ -88,6 +89,7 @@ export function replicateCells(): CellSummary[] {
         etaSeconds: null,
         scores: { demo_mc: 0.5 + (r() - 0.5) * 0.1 },
         error: null,
+        worker: null,
       });
     }
   }

@@ -9,6 +9,7 @@ import { defaultDbPath } from '../../src-main/store/paths';
 import { RunLock } from '../../src-main/store/run-lock';
 import { Store } from '../../src-main/store/store';
 import { SweepRepository } from '../../src-main/sweeps/repository';
+import { WorkerRecords } from '../../src-main/workers/worker-records';
 import { parseSweep } from '../../src-shared/sweep';
 
 const open: Store[] = [];
@@ -60,6 +61,7 @@ describe('Store', () => {
     expect(tables).toEqual([
       'analyses',
       'cells',
+      'checkpoints', // each cell's checkpoints as its worker reported them
       'dataset_stats', // the Datasets view's cache of worker-counted statistics
       'datasets',
       'logs',
@@ -69,6 +71,7 @@ describe('Store', () => {
       'scores',
       'settings', // workspace settings: the Benchmarks page's folder
       'sweeps',
+      'workers', // the workers that said hello: name, host, backend, last heard from
     ]);
     expect(store.integrityCheck()).toBe('ok');
   });
@@ -170,6 +173,43 @@ describe('MetricsSink', () => {
       [7, 27],
       [8, 28],
     ]);
+  });
+
+  it('lists a cell’s checkpoints from its worker’s events and records each worker’s hello', () => {
+    const store = tempStore();
+    const cell = oneCell(store);
+    const sink = new MetricsSink(store);
+    const repo = new SweepRepository(store);
+    const workers = new WorkerRecords(store);
+    expect(workers.backend()).toBeNull();
+    const hello = {
+      name: 'local',
+      host: 'box',
+      pid: 12,
+      backend: { name: 'wasm-xnnpack', reason: 'r', skipped: [], threads: 2, blas: null },
+      startedAt: 1,
+    };
+    sink.push({ type: 'hello', cellId: cell, hello });
+    // A hello off the schema (it crossed a process boundary) is not stored.
+    sink.push({ type: 'hello', cellId: cell, hello: { ...hello, name: 'bad', pid: 'x' as never } });
+    // Folders on the worker's host, which main never reads: the newest is the one on disk.
+    sink.push({ type: 'checkpoint', cellId: cell, step: 2, dir: '/w/cell/step-000002' });
+    sink.push({ type: 'checkpoint', cellId: cell, step: 4, dir: '/w/cell/step-000004' });
+    sink.flush();
+    expect(repo.checkpoints(cell)).toEqual([{ step: 4, path: '/w/cell/step-000004' }]);
+    expect(workers.list().map((w) => [w.name, w.host, w.connected])).toEqual([
+      ['local', 'box', null],
+    ]);
+    expect(workers.backend()).toBe('wasm-xnnpack');
+    // A new attempt on a host without that checkpoint starts over: none is listed.
+    sink.push({ type: 'checkpoint', cellId: cell, step: 0, dir: '/v/cell', loaded: true });
+    sink.flush();
+    expect(repo.checkpoints(cell)).toEqual([]);
+    sink.push({ type: 'checkpoint', cellId: cell, step: 2, dir: '/v/cell/step-000002' });
+    sink.flush();
+    expect(repo.checkpoints(cell)).toEqual([{ step: 2, path: '/v/cell/step-000002' }]);
+    sink.resetCell(cell);
+    expect(repo.checkpoints(cell)).toEqual([]);
   });
 });
 

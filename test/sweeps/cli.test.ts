@@ -78,6 +78,21 @@ describe('plw sweep run / status, plw cell show', () => {
     const m1 = cell.metrics[0] as unknown as { loss: number; completionLoss: number };
     expect(m1.loss).toBeCloseTo(m1.completionLoss, 4);
     expect(cell.log.some((l) => /backend \w+/.test(l))).toBe(true);
+    // Local workers: no queue worker's name; their hello names the workspace's backend, and the
+    // cell's checkpoints are the ones its worker reported (the newest, as on disk).
+    expect(cell.worker).toBeNull();
+    const ws = new Database(db, { readonly: true });
+    const said = ws.prepare('SELECT name, backend FROM workers').all();
+    const checkpoints = ws
+      .prepare('SELECT step, path FROM checkpoints WHERE cell_id = ?')
+      .all(cells[0]!.id);
+    ws.close();
+    expect(said).toEqual([
+      { name: 'local', backend: expect.stringMatching(/^(tensorflow|wasm-blas|wasm-xnnpack|cpu)/) },
+    ]);
+    expect(checkpoints).toEqual([
+      { step: 2, path: join(dir, 'checkpoints', String(cells[0]!.id), 'step-000002') },
+    ]);
     // Each score comes with what it can be judged by: items, chance (PIQA: 2 choices) and
     // its Wilson interval.
     const acc = (

@@ -27,7 +27,8 @@ export const registerCell: CommandRegistrar = (program) => {
             `cell ${r.id} of sweep ${r.sweepId}: plw=${r.plw} ${basename(r.model)} ${basename(r.dataset)}`,
           );
           out(
-            `state ${r.state}, attempts ${r.attempts}, last checkpoint ${r.lastCheckpointStep ?? '-'}`,
+            `state ${r.state}, attempts ${r.attempts}, last checkpoint ${r.lastCheckpointStep ?? '-'}` +
+              (r.worker === null ? '' : `, worker ${r.worker}`),
           );
           if (r.error) out(`error: ${r.error}`);
           out('step  loss      prompt    completion lr');

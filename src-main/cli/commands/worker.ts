@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { resolve } from 'node:path';
-import { describeBackend, initBackend } from '../../../src-worker/backend/index';
+import { describeBackend, initBackend, workerHello } from '../../../src-worker/backend/index';
+import { allowRoots } from '../../../src-worker/files';
 import { PlwError } from '../../../src-shared/errors';
 import { defaultWorkerName, startQueueWorker } from '../../queue/queue-worker';
 import { parseRedisUrl } from '../../queue/url';
@@ -32,7 +33,7 @@ async function work(opts: WorkerOpts): Promise<number> {
     throw new PlwError('bad_usage', `--name: "${name}" may use letters, digits and . _ @ - only`);
   }
   const artifacts = resolve(opts.artifacts ?? 'plw-artifacts');
-  const allow = [process.cwd(), ...(opts.allow ?? [])];
+  const allow = allowRoots([process.cwd(), ...(opts.allow ?? []), artifacts]);
   const backend = await initBackend();
   logLine(`worker ${name}: backend ${describeBackend(backend)}`);
   const { models, datasets } = appBuiltins();
@@ -42,6 +43,7 @@ async function work(opts: WorkerOpts): Promise<number> {
     concurrency: opts.concurrency,
     artifacts,
     allow,
+    hello: workerHello(name, backend),
     builtins: { models, datasets },
     host: new ForkHost(),
     log: (line) => logLine(`worker ${name}: ${line}`),
@@ -50,7 +52,7 @@ async function work(opts: WorkerOpts): Promise<number> {
   });
   logLine(
     `worker ${name}: waiting for cells on ${target.display} (concurrency ${opts.concurrency}, ` +
-      `artifacts ${artifacts}, may read ${[...allow, artifacts].join(', ')})`,
+      `artifacts ${artifacts}, may read ${allow.join(', ')})`,
   );
   await new Promise<void>((resolvePromise) => {
     const onSignal = (signal: NodeJS.Signals): void => {

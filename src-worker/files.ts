@@ -1,7 +1,12 @@
+/**
+ * The file checks of remote workers, and the hash the app records for them: one implementation
+ * for both sides (the app hashes through it in `plw sweep run`, a worker checks through it in
+ * src-worker/refs.ts).
+ */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { PlwError } from '../../src-shared/errors';
+import { PlwError } from '../src-shared/errors';
 
 const cache = new Map<string, { stamp: string; sha256: string }>();
 
@@ -61,7 +66,7 @@ export function allowRoots(roots: readonly string[]): string[] {
 }
 
 /** True when `path` (resolved through symlinks) lies inside one of `roots`. */
-export function isAllowed(path: string, roots: readonly string[]): boolean {
+function isAllowed(path: string, roots: readonly string[]): boolean {
   if (!isAbsolute(path)) return false;
   let real = resolve(path);
   try {
@@ -76,16 +81,17 @@ export function isAllowed(path: string, roots: readonly string[]): boolean {
 }
 
 /**
- * Checks one file a job names before the worker runs it: inside the allowed roots, present, and
+ * Checks one file a cell names before the worker runs it: inside the allowed roots, present, and
  * with the sha256 the app recorded. The message names the worker, the path and the hash.
  */
-export function checkJobFile(
+export function checkSharedFile(
   worker: string,
   path: string,
   expected: string,
-  roots: readonly string[],
+  /** null: any path (the app's own host). */
+  roots: readonly string[] | null,
 ): void {
-  if (!isAllowed(path, roots)) {
+  if (roots !== null && !isAllowed(path, roots)) {
     throw new PlwError(
       'bad_input',
       `worker ${worker}: refused ${path}: outside the folders it may read (--allow ${roots.join(', ')})`,
