@@ -9,6 +9,7 @@ import { DatasetsView } from './views/DatasetsView';
 import { HomeView } from './views/HomeView';
 import { SweepEditor } from './views/SweepEditor';
 import { SweepView } from './views/SweepView';
+import { WorkersView } from './views/WorkersView';
 
 export function App() {
   const [connection, setConnection] = useState<ConnectionState>('connecting');
@@ -26,6 +27,7 @@ export function App() {
           <a href={href({ view: 'new' })}>New sweep</a>
           <a href={href({ view: 'datasets' })}>Datasets</a>
           <a href={href({ view: 'benchmarks' })}>Benchmarks</a>
+          <a href={href({ view: 'workers' })}>Workers</a>
         </nav>
         <span className={`conn conn-${connection}`} title="connection to the PLW Studio service">
           {connection === 'open' ? 'connected' : connection}
@@ -36,6 +38,7 @@ export function App() {
         {route.view === 'new' && <SweepEditor />}
         {route.view === 'datasets' && <DatasetsView />}
         {route.view === 'benchmarks' && <BenchmarksView />}
+        {route.view === 'workers' && <WorkersView />}
         {route.view === 'sweep' && <SweepView id={route.id} />}
         {route.view === 'analysis' && <AnalysisView sweepId={route.id} />}
         {route.view === 'cell' && <CellView id={route.id} compare={route.compare} />}

@@ -6,6 +6,7 @@ export type Route =
   | { view: 'new' }
   | { view: 'datasets' }
   | { view: 'benchmarks' }
+  | { view: 'workers' }
   | { view: 'sweep'; id: number }
   | { view: 'analysis'; id: number }
   | { view: 'cell'; id: number; compare: number[] };
@@ -17,6 +18,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'new') return { view: 'new' };
   if (parts[0] === 'datasets') return { view: 'datasets' };
   if (parts[0] === 'benchmarks') return { view: 'benchmarks' };
+  if (parts[0] === 'workers') return { view: 'workers' };
   if (parts[0] === 'sweep' && num(parts[1]) > 0) {
     return parts[2] === 'analysis'
       ? { view: 'analysis', id: num(parts[1]) }
@@ -42,6 +44,8 @@ export function href(route: Route): string {
       return '#/datasets';
     case 'benchmarks':
       return '#/benchmarks';
+    case 'workers':
+      return '#/workers';
     case 'sweep':
       return `#/sweep/${route.id}`;
     case 'analysis':

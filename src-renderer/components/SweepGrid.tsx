@@ -172,6 +172,7 @@ export function SweepGrid({ cells, colorBy, selected, onSelect, onOpen }: SweepG
                       data-cell-id={c?.id}
                       data-state={c?.state}
                       data-step={c?.step}
+                      data-worker={c?.worker ?? undefined}
                       tabIndex={isFocus ? 0 : -1}
                       aria-selected={c ? selected.has(c.id) : false}
                       className={`gcell ${c && selected.has(c.id) ? 'selected' : ''}`}
@@ -200,6 +201,11 @@ export function SweepGrid({ cells, colorBy, selected, onSelect, onOpen }: SweepG
                           <div className="gcell-line score">
                             {score !== null ? formatNumber(score) : ''}
                           </div>
+                          {c.worker !== null && (
+                            <div className="gcell-line worker" title={`worker ${c.worker}`}>
+                              on {c.worker}
+                            </div>
+                          )}
                           {c.error && (
                             <div className="gcell-error" title={c.error}>
                               error

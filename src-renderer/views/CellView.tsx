@@ -98,6 +98,17 @@ export function CellView({ id, compare }: { id: number; compare: number[] }) {
                 ? ` · ETA ${formatEta(d.cell.etaSeconds)}`
                 : ''}
               {d.cell.attempts > 1 ? ` · attempt ${d.cell.attempts}` : ''}
+              {d.cell.worker !== null && (
+                <>
+                  {' · '}
+                  <a href={href({ view: 'workers' })} data-testid="cell-worker">
+                    {d.cell.state === 'running' || d.cell.state === 'evaluating'
+                      ? 'running on'
+                      : 'ran on'}{' '}
+                    {d.cell.worker}
+                  </a>
+                </>
+              )}
             </div>
           )}
         </div>
