@@ -9,6 +9,7 @@ import { DatasetsView } from './views/DatasetsView';
 import { HomeView } from './views/HomeView';
 import { SweepEditor } from './views/SweepEditor';
 import { SweepView } from './views/SweepView';
+import { SettingsView } from './views/SettingsView';
 import { WorkersView } from './views/WorkersView';
 
 export function App() {
@@ -28,6 +29,7 @@ export function App() {
           <a href={href({ view: 'datasets' })}>Datasets</a>
           <a href={href({ view: 'benchmarks' })}>Benchmarks</a>
           <a href={href({ view: 'workers' })}>Workers</a>
+          <a href={href({ view: 'settings' })}>Settings</a>
         </nav>
         <span className={`conn conn-${connection}`} title="connection to the PLW Studio service">
           {connection === 'open' ? 'connected' : connection}
@@ -39,6 +41,7 @@ export function App() {
         {route.view === 'datasets' && <DatasetsView />}
         {route.view === 'benchmarks' && <BenchmarksView />}
         {route.view === 'workers' && <WorkersView />}
+        {route.view === 'settings' && <SettingsView />}
         {route.view === 'sweep' && <SweepView id={route.id} />}
         {route.view === 'analysis' && <AnalysisView sweepId={route.id} />}
         {route.view === 'cell' && <CellView id={route.id} compare={route.compare} />}

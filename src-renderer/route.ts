@@ -7,6 +7,7 @@ export type Route =
   | { view: 'datasets' }
   | { view: 'benchmarks' }
   | { view: 'workers' }
+  | { view: 'settings' }
   | { view: 'sweep'; id: number }
   | { view: 'analysis'; id: number }
   | { view: 'cell'; id: number; compare: number[] };
@@ -19,6 +20,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'datasets') return { view: 'datasets' };
   if (parts[0] === 'benchmarks') return { view: 'benchmarks' };
   if (parts[0] === 'workers') return { view: 'workers' };
+  if (parts[0] === 'settings') return { view: 'settings' };
   if (parts[0] === 'sweep' && num(parts[1]) > 0) {
     return parts[2] === 'analysis'
       ? { view: 'analysis', id: num(parts[1]) }
@@ -46,6 +48,8 @@ export function href(route: Route): string {
       return '#/benchmarks';
     case 'workers':
       return '#/workers';
+    case 'settings':
+      return '#/settings';
     case 'sweep':
       return `#/sweep/${route.id}`;
     case 'analysis':

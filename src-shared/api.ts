@@ -116,6 +116,17 @@ export interface CellDetail {
   checkpoints: { step: number; path: string }[];
 }
 
+/** Where the app runs cells (the Settings page). URLs show their password as `***`. */
+export interface QueueSettings {
+  /** The queue URL saved in the workspace; null: this machine's own workers. */
+  url: string | null;
+  /**
+   * Where cells go now; null: this machine's own workers. It differs from `url` until the app
+   * opens the workspace again.
+   */
+  active: string | null;
+}
+
 /** A worker that said hello: the app's own (`local`) or a `plw worker` on a queue. */
 export interface WorkerSummary {
   name: string;
@@ -303,6 +314,9 @@ const tokenizerSpec = pathText.default('byte');
 export const requestSchemas = {
   'workspace:info': z.object({}).strict(),
   'workers:list': z.object({}).strict(),
+  'settings:queue': z.object({}).strict(),
+  /** null or empty: this machine's own workers. */
+  'settings:set-queue': z.object({ url: z.string().trim().max(4096).nullable() }).strict(),
   'sweeps:list': z.object({}).strict(),
   'sweeps:get': z.object({ id }).strict(),
   'sweeps:validate': z.object({ definition: z.unknown() }).strict(),
@@ -376,6 +390,8 @@ export type ParsedRequestOf<C extends Channel> = z.output<(typeof requestSchemas
 export interface ResponseMap {
   'workspace:info': WorkspaceInfo;
   'workers:list': WorkerSummary[];
+  'settings:queue': QueueSettings;
+  'settings:set-queue': QueueSettings;
   'sweeps:list': SweepSummary[];
   'sweeps:get': SweepDetail;
   'sweeps:validate': { ok: boolean; issues: ValidationIssue[]; cells: number };

@@ -137,8 +137,9 @@ export const workerHelloSchema = z.strictObject({
 export type WorkerHello = z.infer<typeof workerHelloSchema>;
 
 /**
- * A dataset job for the Datasets view: short work on one file that still belongs off the main
- * process (a JSON array dataset is parsed whole; tokenizing takes seconds on large files).
+ * A dataset job for the Datasets view, or the hash of a file a queue job names: short work on
+ * one file that still belongs off the main process (a JSON array dataset is parsed whole;
+ * tokenizing takes seconds on large files; a model folder is gigabytes to hash).
  * Paths are absolute.
  */
 export type DataJob =
@@ -147,7 +148,9 @@ export type DataJob =
   /** Records [offset, offset + limit) with their rendered Alpaca prompt. */
   | { kind: 'preview'; path: string; offset: number; limit: number }
   /** Writes the short-completion version of `path` to `out` (same format), whole or not at all. */
-  | { kind: 'make-short'; path: string; out: string; tokenizer: string };
+  | { kind: 'make-short'; path: string; out: string; tokenizer: string }
+  /** sha256 of a file or model folder as queue workers check it (src-worker/files.ts). */
+  | { kind: 'sha256'; path: string };
 
 /**
  * Pre-training of a base model the app needs before a sweep can start: today the demo base

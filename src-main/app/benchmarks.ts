@@ -14,6 +14,7 @@ import type {
 } from '../../src-shared/api';
 import { BENCHMARKS, type BenchmarkEntry } from '../../src-shared/catalogue';
 import { InputError } from '../../src-shared/errors';
+import { Settings } from '../store/settings';
 import type { Store } from '../store/store';
 
 const FOLDER_KEY = 'benchmarks.folder';
@@ -126,15 +127,8 @@ export function benchmarkLibrary(folder: string | null): BenchmarkLibrary {
 type BenchmarkHandlers = Pick<PlwHandlers, 'benchmarks:list' | 'benchmarks:set-folder'>;
 
 export function benchmarkHandlers(options: { store: Store; baseDir: string }): BenchmarkHandlers {
-  const db = options.store.db;
-  const get = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-  const put = db.prepare(
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  );
-  const folder = (): string | null => {
-    const row = get.get(FOLDER_KEY);
-    return row === undefined ? null : (JSON.parse(row.value) as string | null);
-  };
+  const settings = new Settings(options.store);
+  const folder = (): string | null => settings.get<string>(FOLDER_KEY);
   return {
     'benchmarks:list': () => benchmarkLibrary(folder()),
     'benchmarks:set-folder': ({ folder: raw }) => {
@@ -149,7 +143,7 @@ export function benchmarkHandlers(options: { store: Store; baseDir: string }): B
         }
         if (!isDir) throw new InputError({ file: value }, 'no such folder');
       }
-      put.run(FOLDER_KEY, JSON.stringify(value));
+      settings.set(FOLDER_KEY, value);
       return benchmarkLibrary(value);
     },
   };

@@ -29,6 +29,7 @@ import { primaryScores, type CellRow } from '../sweeps/repository';
 import type { WorkerHost } from '../workers/host';
 import { WorkerRecords } from '../workers/worker-records';
 import { Workspace } from '../workspace/workspace';
+import { queueSettingHandlers } from './queue-setting';
 import { analysisHandlers } from './analysis';
 import { benchmarkHandlers } from './benchmarks';
 import { datasetHandlers } from './datasets';
@@ -127,10 +128,11 @@ export async function openWorkspaceService(
   const ws = new Workspace({
     dbPath: options.dbPath,
     runEverything: true,
+    savedQueue: { builtins: options.builtins, log: (line) => console.error(line) },
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
   });
-  const { store, repo, hub, scheduler, workers, host } = ws;
+  const { store, repo, hub, scheduler, workers, dataHost } = ws;
   const workerRecords = new WorkerRecords(store);
   const listeners = new Set<EventListener>();
   const emit = <E extends EventName>(event: E, payload: PlwEvents[E]): void => {
@@ -362,9 +364,10 @@ export async function openWorkspaceService(
     },
     ...analysisHandlers(repo),
     ...benchmarkHandlers({ store, baseDir: options.baseDir ?? process.cwd() }),
+    ...queueSettingHandlers({ store, active: ws.queueDisplay }),
     ...datasetHandlers({
       store,
-      host,
+      host: dataHost,
       builtins: options.builtins,
       baseDir: options.baseDir ?? process.cwd(),
       outputDir:

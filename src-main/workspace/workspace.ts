@@ -18,7 +18,10 @@ import { ForkHost } from '../workers/fork-host';
 import type { WorkerHost } from '../workers/host';
 import type { QueueHost } from '../queue/queue-host';
 import { openQueueHost } from '../queue/remote';
+import { parseRedisUrl } from '../queue/url';
 import type { Builtins } from '../sweeps/load';
+import { Settings } from '../store/settings';
+import { hashInWorkers } from '../workers/hash-in-workers';
 import type { HashPath } from '../workers/refs';
 import { StoreTail } from './store-tail';
 
@@ -34,7 +37,13 @@ export interface WorkspaceOptions {
    * Run cells on `plw worker` processes through this Redis queue instead of `host`. Only the
    * runner reads the workers' event stream and writes what it carries.
    */
-  queue?: { url: string; builtins: Builtins; hashPath: HashPath; log: (line: string) => void };
+  queue?: QueueOptions;
+  /**
+   * The app: run cells on the queue saved in the workspace's settings (the Settings page), if
+   * one is saved; hashing of the files jobs name is done in a worker process of `host`.
+   * Read when the workspace opens; `queue` wins over it.
+   */
+  savedQueue?: { builtins: Builtins; log: (line: string) => void };
   hardware?: Hardware;
   /** Starts of a crashing cell before it fails (Scheduler). */
   maxAttempts?: number;
@@ -52,6 +61,16 @@ export interface WorkspaceOptions {
   throttleMs?: number;
 }
 
+export interface QueueOptions {
+  url: string;
+  builtins: Builtins;
+  hashPath: HashPath;
+  log: (line: string) => void;
+}
+
+/** The settings key of the app's queue URL (password included: it never leaves main). */
+export const QUEUE_SETTING = 'queue';
+
 /** Cells sent to a queue at once: its workers' number and concurrency set the real pace. */
 export const QUEUE_SLOTS = 1000;
 
@@ -63,8 +82,12 @@ export class Workspace {
   readonly scheduler: Scheduler;
   readonly workers: number;
   readonly host: WorkerHost;
+  /** Where short jobs run (dataset statistics, hashes): this machine's workers, even on a queue. */
+  readonly dataHost: WorkerHost;
   /** The queue host when cells run on queue workers. */
   readonly queueHost: QueueHost | null;
+  /** That queue's URL with its password as `***`, or null for this machine's workers. */
+  readonly queueDisplay: string | null;
   /** Cells a dead runner left running, re-queued when this process took the workspace. */
   recovered = 0;
   private lock: RunLock | null = null;
@@ -85,13 +108,28 @@ export class Workspace {
     );
     this.hub = new EventHub(options.throttleMs);
     const hardware = options.hardware ?? detectHardware();
-    this.queueHost =
-      options.queue === undefined
-        ? null
-        : openQueueHost({ store: this.store, sink: this.sink, hub: this.hub, ...options.queue });
+    this.dataHost = options.host ?? new ForkHost();
+    const saved =
+      options.savedQueue === undefined ? null : new Settings(this.store).get<string>(QUEUE_SETTING);
+    const queue =
+      options.queue ??
+      (saved === null || options.savedQueue === undefined
+        ? undefined
+        : { ...options.savedQueue, url: saved, hashPath: hashInWorkers(this.dataHost) });
+    try {
+      // A bad URL is a usage error that names no password (parseRedisUrl).
+      this.queueDisplay = queue === undefined ? null : parseRedisUrl(queue.url).display;
+      this.queueHost =
+        queue === undefined
+          ? null
+          : openQueueHost({ store: this.store, sink: this.sink, hub: this.hub, ...queue });
+    } catch (err) {
+      this.store.close();
+      throw err;
+    }
     this.workers =
       options.workers ?? (this.queueHost !== null ? QUEUE_SLOTS : defaultWorkers(hardware));
-    this.host = this.queueHost ?? options.host ?? new ForkHost();
+    this.host = this.queueHost ?? this.dataHost;
     this.scheduler = new Scheduler(this.store, this.repo, this.host, this.sink, this.hub, {
       workers: this.workers,
       hardware,

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { promptText } from '../../src-shared/alpaca';
 import { InputError } from '../../src-shared/errors';
 import type { DataJob } from '../../src-shared/protocol';
+import { sha256OfPath } from '../files';
 import { loadTokenizer } from '../tokenizers/index';
 import { openDataset } from './reader';
 import { shortRecords } from './short';
@@ -37,7 +38,7 @@ export interface MakeShortResult {
   format: 'json' | 'jsonl';
 }
 
-export type DataJobResult = DatasetStats | PreviewPage | MakeShortResult;
+export type DataJobResult = DatasetStats | PreviewPage | MakeShortResult | { sha256: string };
 
 async function preview(path: string, offset: number, limit: number): Promise<PreviewPage> {
   const { records } = await openDataset(path);
@@ -94,5 +95,7 @@ export async function runDataJob(job: DataJob): Promise<DataJobResult> {
       return preview(job.path, job.offset, job.limit);
     case 'make-short':
       return makeShort(job.path, job.out, job.tokenizer);
+    case 'sha256':
+      return { sha256: sha256OfPath(job.path) };
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The Workers page and the worker of each cell, in a real browser against `plw serve`: the
+ * The Workers and Settings pages and the worker of each cell, in a real browser against `plw serve`: the
  * workspace holds two queue workers' hellos and cells they run and ran (written through the
  * app's own store code, as a queue runner writes them), and this test holds the workspace's
  * run lock, so the served app is a viewer that shows them without running anything.
@@ -135,6 +135,31 @@ describe.runIf(hasChromium)('the Workers page in Chromium', () => {
     );
     expect(await grid.locator(`[data-cell-id="${ran}"] .gcell-line.worker`).innerText()).toBe(
       'on gpu2',
+    );
+    await page.close();
+  });
+
+  it('saves a queue URL on the Settings page and never shows its password', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}#/settings`);
+    const input = page.locator('input[name="queue-url"]');
+    await input.fill('redis://:Hunter2-secret@queue.example:6380/2');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const status = page.getByTestId('queue-status');
+    await status.filter({ hasText: 'Saved' }).waitFor();
+    expect(await status.innerText()).toBe(
+      'Cells run on this machine’s own workers. Saved: redis://:***@queue.example:6380/2, used ' +
+        'from the next time the app opens this workspace.',
+    );
+    expect(await input.inputValue()).toBe('redis://:***@queue.example:6380/2');
+    await page.reload();
+    await status.filter({ hasText: 'Saved' }).waitFor();
+    expect(await page.content()).not.toContain('Hunter2');
+    await input.fill('not a url');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.error').waitFor();
+    expect(await page.locator('.error').innerText()).toMatch(
+      /^queue URL: "not a url" is not a URL/,
     );
     await page.close();
   });
