@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { createClient, type ConnectionState } from './api/client';
+import { BackendBadge } from './components/BackendBadge';
 import { ClientContext } from './context';
 import { href, useRoute } from './route';
 import { AnalysisView } from './views/AnalysisView';
@@ -31,6 +32,7 @@ export function App() {
           <a href={href({ view: 'workers' })}>Workers</a>
           <a href={href({ view: 'settings' })}>Settings</a>
         </nav>
+        <BackendBadge />
         <span className={`conn conn-${connection}`} title="connection to the PLW Studio service">
           {connection === 'open' ? 'connected' : connection}
         </span>

@@ -6,16 +6,13 @@ import { useClient } from '../context';
 export function SettingsView() {
   const { api } = useClient();
   const [queue, setQueue] = useState<QueueSettings | null>(null);
-  const [draft, setDraft] = useState('');
+  // null until the user types: the saved URL (redacted) shows until then, even if it loads late.
+  const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
     api['settings:queue']({}).then(
-      (q) => {
-        if (!live) return;
-        setQueue(q);
-        setDraft(q.url ?? '');
-      },
+      (q) => live && setQueue(q),
       (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
     );
     return () => {
@@ -26,13 +23,14 @@ export function SettingsView() {
     api['settings:set-queue']({ url }).then(
       (q) => {
         setQueue(q);
-        setDraft(q.url ?? '');
+        setDraft(null);
         setError(null);
       },
       (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
     );
   };
   const pending = queue !== null && queue.url !== queue.active;
+  const text = draft ?? queue?.url ?? '';
   return (
     <section className="settings">
       <h1>Settings</h1>
@@ -47,14 +45,14 @@ export function SettingsView() {
         className="field-row"
         onSubmit={(e) => {
           e.preventDefault();
-          save(draft.trim() === '' ? null : draft.trim());
+          save(text.trim() === '' ? null : text.trim());
         }}
       >
         <label className="field">
           <span className="field-label">Queue URL</span>
           <input
             name="queue-url"
-            value={draft}
+            value={text}
             placeholder="redis://:PASSWORD@HOST:6379"
             autoComplete="off"
             spellCheck={false}

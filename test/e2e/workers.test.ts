@@ -102,6 +102,11 @@ describe.runIf(hasChromium)('the Workers page in Chromium', () => {
     await table.waitFor();
     const row = (name: string) => table.locator(`tr[data-worker="${name}"]`);
     expect(await table.locator('tbody tr').count()).toBe(2);
+    // The workspace's backend: that of the worker heard from last.
+    await page
+      .getByTestId('backend-badge')
+      .filter({ hasText: /^wasm-blas$/ })
+      .waitFor();
     const gpu1 = await row('gpu1').locator('td').allInnerTexts();
     expect(gpu1[0]).toBe('gpu1');
     expect(gpu1[1]).toMatch(/^box-a pid 4242/);
@@ -142,10 +147,11 @@ describe.runIf(hasChromium)('the Workers page in Chromium', () => {
   it('saves a queue URL on the Settings page and never shows its password', async () => {
     const page = await browser.newPage();
     await page.goto(`${app.url}#/settings`);
+    const status = page.getByTestId('queue-status');
+    await status.waitFor();
     const input = page.locator('input[name="queue-url"]');
     await input.fill('redis://:Hunter2-secret@queue.example:6380/2');
     await page.getByRole('button', { name: 'Save' }).click();
-    const status = page.getByTestId('queue-status');
     await status.filter({ hasText: 'Saved' }).waitFor();
     expect(await status.innerText()).toBe(
       'Cells run on this machine’s own workers. Saved: redis://:***@queue.example:6380/2, used ' +
