@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CellSpec, WorkerSite } from '../../src-shared/protocol';
 import { checkpointsRoot } from '../../src-main/store/paths';
-import { localCheckpoint, localModel, sharedCheckpoint, sharedRefs } from '../../src-main/workers/refs';
+import {
+  localCheckpoint,
+  localModel,
+  sharedCheckpoint,
+  sharedRefs,
+} from '../../src-main/workers/refs';
 import { allowRoots, sha256OfPath } from '../../src-worker/files';
 import { resolveCell } from '../../src-worker/refs';
 
