@@ -23,10 +23,12 @@ export interface MetricsSinkOptions {
  */
 export class MetricsSink {
   private pending: SinkEvent[] = [];
+  /** Workers whose events wait in `pending`: heard from when they are written. */
+  private heard = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private readonly interval: number;
   private readonly maxBatch: number;
-  private readonly writeBatch: (events: readonly SinkEvent[]) => void;
+  private readonly writeBatch: (events: readonly SinkEvent[], heard: readonly string[]) => void;
   private readonly rewind: (cellId: number, step: number, now: number) => void;
 
   constructor(
@@ -93,7 +95,7 @@ export class MetricsSink {
       rewindCell.run(step, step === 0 ? null : step, now, cellId);
     };
     this.rewind = rewind;
-    this.writeBatch = db.transaction((events: readonly SinkEvent[]) => {
+    this.writeBatch = db.transaction((events: readonly SinkEvent[], heard: readonly string[]) => {
       // The cell row only needs the last step of the batch: one UPDATE per cell, not per row.
       const last = new Map<number, StepMetrics>();
       const now = Date.now();
@@ -147,11 +149,14 @@ export class MetricsSink {
         }
       }
       flushLast(last, updateProgress, now);
+      for (const name of heard) workers.heard(name, now);
     });
   }
 
-  push(event: SinkEvent): void {
+  /** Queue workers are heard from per stream batch (queue/remote.ts); the app's own through this. */
+  push(event: SinkEvent, from?: string): void {
     this.pending.push(event);
+    if (from !== undefined) this.heard.add(from);
     if (this.pending.length >= this.maxBatch) this.flush();
     else if (this.timer === null) this.timer = setTimeout(() => this.flush(), this.interval);
   }
@@ -164,8 +169,10 @@ export class MetricsSink {
     }
     if (this.pending.length === 0) return 0;
     const batch = this.pending;
+    const heard = [...this.heard];
     this.pending = [];
-    this.writeBatch(batch);
+    this.heard.clear();
+    this.writeBatch(batch, heard);
     return batch.length;
   }
 

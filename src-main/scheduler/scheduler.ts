@@ -51,6 +51,8 @@ export class Scheduler {
   private readonly cancelGraceMs: number;
   /** Where the app's own workers resolve a cell's references (a queue host ignores it). */
   private readonly site: WorkerSite;
+  /** The worker name events are heard from (the app's own); a queue host tracks its workers. */
+  private readonly heardAs: string | undefined;
   private scope: readonly number[] | null = null;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
@@ -74,6 +76,7 @@ export class Scheduler {
       datasets: {},
       models: null,
     };
+    this.heardAs = host.kind === 'queue' ? undefined : this.site.name;
   }
 
   /** Re-queues cells a previous process left running (it was killed); returns how many. */
@@ -243,7 +246,7 @@ export class Scheduler {
     switch (e.type) {
       case 'progress':
         if (e.phase === 'train') {
-          this.sink.push(e);
+          this.sink.push(e, this.heardAs);
           this.hub.publishProgress(sweepId, e.cellId, e);
         } else {
           if (this.states.get(e.cellId)?.state === 'running') {
@@ -262,21 +265,21 @@ export class Scheduler {
         }
         break;
       case 'checkpoint':
-        this.sink.push(e);
+        this.sink.push(e, this.heardAs);
         if (e.loaded !== true) {
           this.hub.publish({ type: 'checkpoint', sweepId, cellId: e.cellId, step: e.step });
         }
         break;
       case 'score':
-        this.sink.push(e);
+        this.sink.push(e, this.heardAs);
         this.hub.publish({ ...e, sweepId });
         break;
       case 'log':
-        this.sink.push(e);
+        this.sink.push(e, this.heardAs);
         this.hub.publish({ ...e, sweepId });
         break;
       case 'hello':
-        this.sink.push(e);
+        this.sink.push(e, this.heardAs);
         break;
     }
   }

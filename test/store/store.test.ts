@@ -201,6 +201,12 @@ describe('MetricsSink', () => {
       ['local', 'box', null],
     ]);
     expect(workers.backend()).toBe('wasm-xnnpack');
+    // Each batch of its events tells when the worker was last heard from.
+    const heardAt = workers.list()[0]!.lastSeen;
+    store.db.prepare("UPDATE workers SET last_seen = 5 WHERE name = 'local'").run();
+    sink.push(step(cell, 1), 'local');
+    sink.flush();
+    expect(workers.list()[0]!.lastSeen).toBeGreaterThanOrEqual(heardAt);
     // A new attempt on a host without that checkpoint starts over: none is listed.
     sink.push({ type: 'checkpoint', cellId: cell, step: 0, dir: '/v/cell', loaded: true });
     sink.flush();
