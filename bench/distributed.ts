@@ -13,7 +13,10 @@
  *    batches of 1000) and ingested by the app's QueueHost into SQLite: rows/s end to end.
  * 3. Event → UI latency: 20 steps/s for 10 s through the same path to a hub subscriber (the
  *    renderer's feed, throttled to 100 ms per cell as for local workers): p50 / p95.
- * Prints the figures, the load average and the scaling estimate derived from them.
+ * 4. Small appends: 64 relays each appending one-event batches back to back for 3 s (what
+ *    many workers each flushing every 100 ms look like to Redis): XADDs/s the server takes.
+ * Prints the figures, the load average and the scaling estimate derived from them (how many
+ * workers one app and one Redis serve before ingest or Redis's appends are the bottleneck).
  */
 import { execFileSync } from 'node:child_process';
 import { spawn } from 'node:child_process';
@@ -248,6 +251,50 @@ async function ingest(
   return { rowsPerSec: ROWS / elapsed, produced, latency };
 }
 
+/** XADDs/s of one-event batches from `relays` concurrent appenders, for `seconds`. */
+async function smallAppends(redis: TestRedis, relays: number, seconds: number): Promise<number> {
+  const client = connectRedis(parseRedisUrl(redis.url));
+  const key = 'plw:bench:small-appends';
+  const event = JSON.stringify([
+    { type: 'progress', phase: 'train', cellId: 1, step: 1, totalSteps: 100, loss: 1, time: 0 },
+  ]);
+  let count = 0;
+  const until = Date.now() + seconds * 1000;
+  const t0 = Date.now();
+  await Promise.all(
+    Array.from({ length: relays }, async (_, r) => {
+      while (Date.now() < until) {
+        await client.xadd(key, '*', 'job', `j${r}`, 'run', 'r', 'worker', 'w', 'events', event);
+        count++;
+      }
+    }),
+  );
+  const rate = count / ((Date.now() - t0) / 1000);
+  await client.del(key);
+  client.disconnect();
+  return rate;
+}
+
+/**
+ * How many workers one app and one Redis serve, on paper. Each training worker appends one
+ * batch per 100 ms (StreamRelay) and one metric row per optimizer step; BullMQ adds a lock
+ * renewal per running job every 15 s and a stalled-jobs check per worker every 30 s, ~0.1
+ * commands/s per worker, negligible beside the appends.
+ */
+function scaling(rowsPerSec: number, xaddPerSec: number): string[] {
+  const byRedis = Math.floor(xaddPerSec / 10);
+  const lines = [
+    `scaling on paper: Redis takes ${Math.round(xaddPerSec).toLocaleString('en')} small XADDs/s (appendfsync always); a worker appends at most 10/s (one batch per 100 ms), so ~${byRedis.toLocaleString('en')} busy workers before Redis's appends are the bottleneck`,
+  ];
+  for (const stepsPerSec of [1, 10, 50]) {
+    const byIngest = Math.floor(rowsPerSec / stepsPerSec);
+    lines.push(
+      `  workers at ${stepsPerSec} optimizer steps/s each: ingest allows ${byIngest.toLocaleString('en')}, so ${Math.min(byIngest, byRedis).toLocaleString('en')} (${byIngest < byRedis ? 'ingest' : 'Redis appends'} first)`,
+    );
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   const redis = await TestRedis.start();
   try {
@@ -264,6 +311,8 @@ async function main(): Promise<void> {
       `ingest through Redis: ${ROWS} rows waiting in the stream in batches of 1000, read and written to SQLite by the app: ${Math.round(rowsPerSec).toLocaleString('en')} rows/s (goal >= 100,000)`,
     );
     console.log(`event -> UI (hub subscriber) at 20 steps/s: ${fmt(latency)} (goal p95 <= 500 ms)`);
+    const xaddPerSec = await smallAppends(redis, 64, 3);
+    for (const line of scaling(rowsPerSec, xaddPerSec)) console.log(line);
     if (!args.includes('--skip-cells')) {
       console.log(`per-cell overhead, ${CELLS} cells of ${STEPS} steps (tiny-byte):`);
       console.log(`  ${localRun()}`);

@@ -2,6 +2,19 @@ import type { StepMetrics, WorkerEvent } from '../../src-shared/protocol';
 import type { Store } from '../store/store';
 import { WorkerRecords } from '../workers/worker-records';
 
+type MetricValue = number | null;
+/** Columns of a metrics row, in insertMetricsSql's order. */
+const METRIC_COLUMNS = 9;
+/** Rows per multi-row INSERT (9 × 64 = 576 bound values, far below SQLite's limit). */
+const METRIC_CHUNK = 64;
+
+function insertMetricsSql(rows: number): string {
+  const row = `(${new Array<string>(METRIC_COLUMNS).fill('?').join(', ')})`;
+  return `INSERT OR REPLACE INTO metrics
+    (cell_id, step, loss, prompt_loss, completion_loss, lr, grad_norm, tokens_per_sec, time)
+    VALUES ${new Array<string>(rows).fill(row).join(', ')}`;
+}
+
 /** Events the sink persists: everything a worker reports except the terminal done/error. */
 export type SinkEvent = Exclude<WorkerEvent, { type: 'done' } | { type: 'error' }>;
 
@@ -38,23 +51,35 @@ export class MetricsSink {
     this.interval = options.flushIntervalMs ?? 250;
     this.maxBatch = options.maxBatch ?? 50_000;
     const db = store.db;
-    const insertMetric = db.prepare<
-      [
-        number,
-        number,
-        number,
-        number | null,
-        number | null,
-        number,
-        number | null,
-        number | null,
-        number,
-      ]
-    >(
-      `INSERT OR REPLACE INTO metrics
-        (cell_id, step, loss, prompt_loss, completion_loss, lr, grad_norm, tokens_per_sec, time)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    // Train metrics go in multi-row INSERTs of METRIC_CHUNK rows: one statement run per chunk
+    // instead of per row (rows keep their order, so a later (cell, step) still replaces an
+    // earlier one); the remainder of a run of rows goes in one row at a time.
+    const insertChunk = db.prepare<[MetricValue[]]>(insertMetricsSql(METRIC_CHUNK));
+    const insertOne = db.prepare<[MetricValue[]]>(insertMetricsSql(1));
+    const rows: MetricValue[] = [];
+    const writeRows = (): void => {
+      for (let i = 0; i < rows.length; i += METRIC_COLUMNS) {
+        insertOne.run(rows.slice(i, i + METRIC_COLUMNS));
+      }
+      rows.length = 0;
+    };
+    const addRow = (e: StepMetrics & { cellId: number }): void => {
+      rows.push(
+        e.cellId,
+        e.step,
+        e.loss,
+        e.promptLoss,
+        e.completionLoss,
+        e.lr,
+        e.gradNorm,
+        e.tokensPerSec,
+        e.time,
+      );
+      if (rows.length === METRIC_CHUNK * METRIC_COLUMNS) {
+        insertChunk.run(rows);
+        rows.length = 0;
+      }
+    };
     const updateProgress = db.prepare<[number, number, number, number, number]>(
       'UPDATE cells SET step = ?, total_steps = ?, loss = ?, updated_at = ? WHERE id = ?',
     );
@@ -103,21 +128,12 @@ export class MetricsSink {
         switch (e.type) {
           case 'progress':
             if (e.phase === 'train') {
-              insertMetric.run(
-                e.cellId,
-                e.step,
-                e.loss,
-                e.promptLoss,
-                e.completionLoss,
-                e.lr,
-                e.gradNorm,
-                e.tokensPerSec,
-                e.time,
-              );
+              addRow(e);
               last.set(e.cellId, e);
             }
             break;
           case 'checkpoint':
+            writeRows();
             // Metrics before it were inserted above, in this same transaction or earlier ones.
             flushLast(last, updateProgress, now);
             if (e.loaded === true) rewind(e.cellId, e.step, now);
@@ -148,6 +164,7 @@ export class MetricsSink {
             break;
         }
       }
+      writeRows();
       flushLast(last, updateProgress, now);
       for (const name of heard) workers.heard(name, now);
     });

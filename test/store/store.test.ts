@@ -175,6 +175,34 @@ describe('MetricsSink', () => {
     ]);
   });
 
+  it('keeps event order across its multi-row inserts: a rewind and a repeated step inside one flush', () => {
+    const store = tempStore();
+    const cell = oneCell(store);
+    const sink = new MetricsSink(store);
+    const repo = new SweepRepository(store);
+    // 150 rows (two full chunks of 64 and a remainder of 22), a new attempt from checkpoint 100,
+    // then 40 more rows and step 130 again: all in one transaction. Rows 141-150 of the first
+    // attempt must not outlive the rewind.
+    for (let i = 1; i <= 150; i++) sink.push(step(cell, i, 1000 + i));
+    sink.push({ type: 'checkpoint', cellId: cell, step: 100, dir: '/c', loaded: true });
+    for (let i = 101; i <= 140; i++) sink.push(step(cell, i, 2000 + i));
+    sink.push(step(cell, 130, 3130));
+    sink.flush();
+    const metrics = repo.metrics(cell);
+    expect(metrics.map((m) => m.step)).toEqual(Array.from({ length: 140 }, (_, i) => i + 1));
+    const loss = new Map(metrics.map((m) => [m.step, m.loss]));
+    expect([loss.get(1), loss.get(100), loss.get(101), loss.get(130), loss.get(140)]).toEqual([
+      1001, 1100, 2101, 3130, 2140,
+    ]);
+    expect(metrics[63]).toMatchObject({
+      step: 64,
+      promptLoss: 1065,
+      completionLoss: 1063,
+      lr: 1e-3,
+    });
+    expect(repo.cell(cell)!.step).toBe(130);
+  });
+
   it('lists a cell’s checkpoints from its worker’s events and records each worker’s hello', () => {
     const store = tempStore();
     const cell = oneCell(store);
