@@ -52,7 +52,7 @@ export interface EvaluateOptions extends TaskOptions {
   task: string;
   logSamples?: boolean;
   mode?: ScoringMode;
-  /** Generation length cap (lm-eval's `max_gen_toks` default: 256). */
+  /** Generation length cap (default: the task's own, else lm-eval's `max_gen_toks`, 256). */
   maxNewTokens?: number;
   /** Called after each document: done, total. */
   onProgress?: (done: number, total: number) => void;
@@ -217,7 +217,7 @@ export async function evaluate(
     return result;
   }
   const { samples } = await generateInstances(model, tokenizer, built.instances, {
-    maxNewTokens: options.maxNewTokens ?? 256,
+    maxNewTokens: options.maxNewTokens ?? built.maxNewTokens ?? 256,
     onProgress: (done) => options.onProgress?.(done, total),
   });
   let result: EvalResult;

@@ -14,7 +14,12 @@ import {
   demoEvalItems,
   demoFiles,
 } from '../../src-worker/data/demo/index';
-import { demoProblemSets } from '../../src-worker/data/demo/problems';
+import { DEMO_DIRECT_SHARE } from '../../src-worker/data/demo/corpus';
+import {
+  demoProblemSets,
+  longCompletion,
+  plainQuestion,
+} from '../../src-worker/data/demo/problems';
 import { ByteTokenizer } from '../../src-worker/tokenizers/byte';
 import { REPO_ROOT } from '../helpers/paths';
 import { tempDir } from './tmp';
@@ -89,7 +94,7 @@ describe('demo data files', () => {
       expect(demoFiles()[name] === fresh).toBe(true);
       total += Buffer.byteLength(fresh);
     }
-    expect(total).toBeLessThan(1_000_000);
+    expect(total).toBeLessThan(1_500_000);
   });
 
   it('hold 1,200 long-completion records, 200 per family, each with a correct answer', async () => {
@@ -115,6 +120,17 @@ describe('demo data files', () => {
     expect(paragraphs.length).toBeGreaterThan(800);
     expect(corpus).not.toContain('### Instruction');
     expect(corpus).toMatch(/^[\x20-\x7e\n]*$/);
+    // Corpus problems come worked (steps, then "Answer: X") or answered at once, in the plain
+    // question format the demo benchmarks ask in.
+    const set = new Set(paragraphs);
+    const direct = demoProblemSets().corpus.filter((p) =>
+      set.has(`${plainQuestion(p)} ${p.answer}`),
+    );
+    const worked = demoProblemSets().corpus.filter((p) =>
+      set.has([p.instruction, ...(p.input ? [p.input] : []), longCompletion(p)].join('\n')),
+    );
+    expect(direct.length + worked.length).toBe(demoProblemSets().corpus.length);
+    expect(direct.length / demoProblemSets().corpus.length).toBeCloseTo(DEMO_DIRECT_SHARE, 1);
     // No corpus problem is also a fine-tuning problem.
     const train = new Set(demoProblemSets().train.map((p) => p.key));
     expect(demoProblemSets().corpus.some((p) => train.has(p.key))).toBe(false);

@@ -4,9 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src-shared/errors';
 import type { ArcDoc, WinograndeDoc } from '../../src-worker/eval/docs';
-import { evaluate, type ChoiceSample } from '../../src-worker/eval/evaluate';
+import { evaluate, type ChoiceSample, type GenerationSample } from '../../src-worker/eval/evaluate';
 import { FewShotSampler } from '../../src-worker/eval/tasks/fewshot';
-import { buildDemoChoiceInstances, demoItems } from '../../src-worker/eval/tasks/demo';
+import {
+  buildDemoChoiceInstances,
+  buildDemoGenerationInstances,
+  DEMO_GEN_MAX_NEW_TOKENS,
+  demoItems,
+} from '../../src-worker/eval/tasks/demo';
 import { buildChoiceInstances } from '../../src-worker/eval/tasks/multiple-choice';
 import {
   ARC_TEMPLATE,
@@ -121,7 +126,10 @@ describe('demo tasks', () => {
     insts.forEach((inst, k) => {
       expect(inst.requests).toHaveLength(4);
       expect(inst.requests[inst.gold]?.continuation).toBe(` ${items[k]?.answer}`);
-      expect(inst.requests[0]?.context).toMatch(/### Response:\nAnswer:$/);
+      // A plain question as ARC's "Question: …\nAnswer:", no Alpaca template.
+      const doc = items[k]!;
+      const input = doc.input ? `${doc.input}\n` : '';
+      expect(inst.requests[0]?.context).toBe(`${doc.instruction}\n${input}Answer:`);
     });
   });
 });
@@ -172,6 +180,28 @@ describe('evaluate (tiny random model)', () => {
     const samples = r.samples as { prediction: string; reference: string }[];
     expect(samples.map((s) => s.reference)).toEqual(['Good day', 'Thank you']);
     samples.forEach((s) => expect(s.prediction).not.toContain('\n'));
+  });
+
+  it('demo_gen: the plain question, cut at the newline, at most the task cap of 64 tokens', async () => {
+    const items = demoItems(6, 42);
+    const insts = buildDemoGenerationInstances(items);
+    insts.forEach((inst, k) => {
+      expect(inst.prompt).toBe(buildDemoChoiceInstances(items)[k]?.requests[0]?.context);
+      expect(inst.until).toEqual(['\n']);
+    });
+    const r = await evaluate(model, tok, {
+      task: 'demo_gen',
+      limit: 6,
+      seed: 42,
+      logSamples: true,
+    });
+    expect(r.n).toBe(6);
+    const samples = r.samples as GenerationSample[];
+    samples.forEach((s) => {
+      expect(s.prediction).not.toContain('\n');
+      // Bytes, each at most one character once decoded (invalid UTF-8 becomes U+FFFD).
+      expect([...s.prediction].length).toBeLessThanOrEqual(DEMO_GEN_MAX_NEW_TOKENS);
+    });
   });
 
   it('asks for a training split when few-shot examples are wanted and none is beside the data', async () => {

@@ -17,7 +17,7 @@ interface EvalOptions {
   fewshotSampler: string;
   logSamples?: boolean;
   scoring: string;
-  maxNewTokens: number;
+  maxNewTokens?: number;
   backend?: string;
   json?: boolean;
 }
@@ -72,9 +72,8 @@ export const registerEval: CommandRegistrar = (program) => {
     .option('--scoring <mode>', `choice batching: ${MODES.join(' | ')}`, 'shared')
     .option(
       '--max-new-tokens <n>',
-      'generation cap for translation',
+      "generation cap (default: the task's; 256 for translation, 64 for demo_gen)",
       parseInteger('--max-new-tokens', 1),
-      256,
     )
     .option('--backend <name>', 'force a compute backend (default: the fastest that loads)')
     .option('--json', 'print one JSON document')
@@ -109,7 +108,7 @@ export const registerEval: CommandRegistrar = (program) => {
             fewshotSampler: opts.fewshotSampler as FewShotSamplerName,
             logSamples: opts.logSamples ?? false,
             mode: opts.scoring as ScoringMode,
-            maxNewTokens: opts.maxNewTokens,
+            ...(opts.maxNewTokens === undefined ? {} : { maxNewTokens: opts.maxNewTokens }),
             onProgress: (done, total) => {
               if (done === total || done % 10 === 0) logLine(`${opts.task}: ${done}/${total}`);
             },

@@ -1,12 +1,14 @@
 import { Rng } from '../../../src-shared/random';
-import { longCompletion } from './problems';
+import { longCompletion, plainQuestion } from './problems';
 import type { DemoProblem } from './families/index';
 import { between, CITIES, COLORS, NAMES, pick, PETS, WORDS } from './vocab';
 
 /**
- * The plain-text pre-training corpus for a tiny byte-level base model: worked problems of every
- * family (no Alpaca template: fine-tuning teaches that) and simple sentences over the same
- * vocabulary, in paragraphs separated by blank lines.
+ * The plain-text pre-training corpus for the byte-level demo base model: problems of every
+ * family (no Alpaca template: fine-tuning teaches that), each either worked (instruction, input,
+ * steps, "Answer: X") or answered at once (instruction, input, "Answer: X", the way the demo
+ * benchmarks ask), and simple sentences over the same vocabulary, in paragraphs separated by
+ * blank lines.
  */
 
 const FACTS: ((rng: Rng) => string)[] = [
@@ -43,14 +45,18 @@ const FACTS: ((rng: Rng) => string)[] = [
 /** Paragraphs of simple sentences after the worked problems. */
 export const DEMO_FACT_PARAGRAPHS = 250;
 
-function problemParagraph(p: DemoProblem): string {
+/** Share of the corpus problems answered at once rather than worked. */
+export const DEMO_DIRECT_SHARE = 0.5;
+
+function problemParagraph(p: DemoProblem, direct: boolean): string {
+  if (direct) return `${plainQuestion(p)} ${p.answer}`;
   return [p.instruction, ...(p.input ? [p.input] : []), longCompletion(p)].join('\n');
 }
 
-/** The corpus text: the worked problems, then fact paragraphs, shuffled together. */
+/** The corpus text: the problems (worked or answered at once) and fact paragraphs, shuffled. */
 export function buildCorpus(problems: readonly DemoProblem[], seed: number): string {
   const rng = new Rng(seed);
-  const paragraphs = problems.map(problemParagraph);
+  const paragraphs = problems.map((p) => problemParagraph(p, rng.next() < DEMO_DIRECT_SHARE));
   for (let i = 0; i < DEMO_FACT_PARAGRAPHS; i++) {
     const n = between(rng, 3, 5);
     paragraphs.push(Array.from({ length: n }, () => pick(rng, FACTS)(rng)).join(' '));

@@ -13,8 +13,11 @@ export const DEMO_TRAIN_SEED = 20240101;
 export const DEMO_CORPUS_SEED = 20240202;
 /** Fine-tuning records per family (six families: 1,200 records). */
 export const DEMO_TRAIN_PER_FAMILY = 200;
-/** Worked problems per family in the corpus. */
-export const DEMO_CORPUS_PER_FAMILY = 100;
+/**
+ * Problems per family in the corpus. The base model learns the tasks here, in pre-training (a
+ * fine-tune of a few dozen steps teaches the Alpaca format, not the skills), so this is large.
+ */
+export const DEMO_CORPUS_PER_FAMILY = 800;
 
 /** Draws beyond this many per wanted problem mean the family has run out of new problems. */
 const MAX_TRIES_PER_PROBLEM = 200;
@@ -64,6 +67,16 @@ export function demoProblemSets(): DemoProblemSets {
     cached = { train, corpus, seen };
   }
   return cached;
+}
+
+/**
+ * A problem asked plainly, without the Alpaca template: the instruction, the input on its own
+ * line when there is one, then "Answer:". The demo benchmarks ask this way (as ARC and PIQA ask
+ * "Question: …\nAnswer:"), and the corpus states some problems this way, answer right after.
+ * @example plainQuestion({instruction: 'What is 23 + 48?', input: ''}) // 'What is 23 + 48?\nAnswer:'
+ */
+export function plainQuestion(p: { instruction: string; input: string }): string {
+  return `${p.instruction}\n${p.input ? `${p.input}\n` : ''}Answer:`;
 }
 
 /** The long completion: worked steps, then the exact answer on its own line. */

@@ -1,14 +1,20 @@
-import { promptText } from '../../../src-shared/alpaca';
 import {
   DEMO_FAMILIES,
   checkDemoAnswer,
   demoEvalItems,
   type DemoEvalItem,
 } from '../../data/demo/index';
+import { plainQuestion } from '../../data/demo/problems';
 import { charLength, type GenerationInstance, type MultipleChoiceInstance } from '../instances';
 
 /** Documents per demo task when `--limit` is not given: 10 per family. */
 export const DEMO_DEFAULT_ITEMS = 10 * DEMO_FAMILIES.length;
+
+/**
+ * demo_gen's generation cap: the longest answer (four words each written twice) is about 50
+ * bytes, so a model that never writes a newline is cut off here instead of at 256.
+ */
+export const DEMO_GEN_MAX_NEW_TOKENS = 64;
 
 /**
  * `n` held-out demo items, the families interleaved so any prefix covers all of them; the
@@ -23,13 +29,14 @@ export function demoItems(n: number, seed: number): DemoEvalItem[] {
 }
 
 /**
- * Demo multiple choice: the Alpaca prompt the demo models were fine-tuned on, then
- * "\nAnswer:" (the long completions end in "Answer: X", so that is where a trained model
- * states its answer), and each of the four choices as the continuation " {choice}".
+ * Demo multiple choice, asked as ARC and PIQA are (METHOD.md): a plain question, no Alpaca
+ * template — the instruction, the input on its own line, "Answer:" (`plainQuestion`) — and each
+ * of the four choices as the continuation " {choice}". So it measures what fine-tuning did to
+ * the base model's skill, as the study's benchmarks do, whatever format a cell was tuned to.
  */
 export function buildDemoChoiceInstances(items: readonly DemoEvalItem[]): MultipleChoiceInstance[] {
   return items.map((item) => {
-    const context = `${promptText(item)}\nAnswer:`;
+    const context = plainQuestion(item);
     return {
       doc: item,
       requests: item.choices.map((c) => ({ context, continuation: ` ${c}` })),
@@ -40,14 +47,14 @@ export function buildDemoChoiceInstances(items: readonly DemoEvalItem[]): Multip
 }
 
 /**
- * Demo generation: greedy decoding from the Alpaca prompt until EOS; correct when the text
- * after the last "Answer:" (or the first line) is the answer (`checkDemoAnswer`).
+ * Demo generation: the same plain question as demo_mc, greedy decoding until the newline (as
+ * WMT's) or EOS; correct when the first line, trimmed, is the answer (`checkDemoAnswer`).
  */
 export function buildDemoGenerationInstances(items: readonly DemoEvalItem[]): GenerationInstance[] {
   return items.map((item) => ({
     doc: item,
-    prompt: promptText(item),
-    until: [],
+    prompt: plainQuestion(item),
+    until: ['\n'],
     reference: item.answer,
     isCorrect: (prediction: string) => checkDemoAnswer(item, prediction),
   }));

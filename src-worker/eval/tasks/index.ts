@@ -11,6 +11,7 @@ import {
   buildDemoChoiceInstances,
   buildDemoGenerationInstances,
   DEMO_DEFAULT_ITEMS,
+  DEMO_GEN_MAX_NEW_TOKENS,
   demoItems,
 } from './demo';
 import type { FewShotSamplerName } from './fewshot';
@@ -39,7 +40,13 @@ export interface TaskOptions {
 
 export type BuiltTask =
   | { kind: 'multiple_choice'; instances: MultipleChoiceInstance[] }
-  | { kind: 'generation'; metric: 'bleu' | 'exact_match'; instances: GenerationInstance[] };
+  | {
+      kind: 'generation';
+      metric: 'bleu' | 'exact_match';
+      instances: GenerationInstance[];
+      /** The task's own generation cap, when its answers are short (default 256). */
+      maxNewTokens?: number;
+    };
 
 export interface TaskDefinition {
   name: string;
@@ -197,6 +204,7 @@ export const DEMO_TASKS: readonly TaskDefinition[] = [
         kind: 'generation',
         metric: 'exact_match',
         instances: buildDemoGenerationInstances(items),
+        maxNewTokens: DEMO_GEN_MAX_NEW_TOKENS,
       };
     },
   },
