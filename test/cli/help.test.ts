@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PRETRAIN_DEFAULTS } from '../../src-worker/train/pretrain';
 import { plw } from '../helpers/cli';
 
 describe('plw CLI', () => {
@@ -22,5 +23,20 @@ describe('plw CLI', () => {
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('--plw item 2: 1.5 is outside [0, 1]');
     expect(r.stderr + out.stderr).not.toMatch(/pretrain/);
+  });
+
+  it('plw pretrain and plw demo default to one set of demo pre-training settings', () => {
+    // The app's demo asks `plw pretrain` with no settings, `plw demo` builds in-process: both
+    // must land on the same cached model.
+    const pretrain = plw(['pretrain', '--help']).stdout.replace(/\s+/g, ' ');
+    const d = PRETRAIN_DEFAULTS;
+    expect(pretrain).toContain(`model preset (default: "${d.preset}")`);
+    expect(pretrain).toContain(`optimizer steps (default: ${d.steps})`);
+    expect(pretrain).toContain(`training window (default: ${d.seqLen})`);
+    expect(pretrain).toContain(`windows per step (default: ${d.batchSize})`);
+    expect(pretrain).toContain(`forward pass (default: ${d.microBatchSize})`);
+    expect(pretrain).toContain(`warmup) (default: ${d.lr})`);
+    const demo = plw(['demo', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(demo).toContain(`pre-training steps of the base model (default ${d.steps})`);
   });
 });

@@ -23,8 +23,11 @@ describe('corpusWindows', () => {
 });
 
 describe('plw pretrain', () => {
+  // tiny-byte, not the demo's own (larger) preset: seconds, not minutes.
   const args = [
     'pretrain',
+    '--preset',
+    'tiny-byte',
     '--steps',
     '6',
     '--seq-len',

@@ -5,6 +5,7 @@ import { describeBackend, initBackend } from '../../../src-worker/backend/index'
 import { openDataset } from '../../../src-worker/data/reader';
 import { datasetStats } from '../../../src-worker/data/stats';
 import { loadTokenizer } from '../../../src-worker/tokenizers/index';
+import { PRETRAIN_DEFAULTS } from '../../../src-worker/train/pretrain';
 import { analyzeSweep } from '../../app/analysis';
 import { dbPathOption } from '../../store/paths';
 import { defaultWorkers, detectHardware } from '../../workers/concurrency';
@@ -54,7 +55,7 @@ async function demo(opts: DemoOptions): Promise<number> {
   const backend = await initBackend();
   logLine(`backend: ${describeBackend(backend)}`);
   logLine(
-    'demo base model: pre-training tiny-byte on the demo corpus (cached after the first run)',
+    `demo base model: pre-training ${PRETRAIN_DEFAULTS.preset} on the demo corpus (cached after the first run)`,
   );
   let lastLog = 0;
   const base = await demoBaseModel({
@@ -141,7 +142,7 @@ export const registerDemo: CommandRegistrar = (program) => {
     )
     .option(
       '--pretrain-steps <n>',
-      'pre-training steps of the base model (default 200)',
+      `pre-training steps of the base model (default ${PRETRAIN_DEFAULTS.steps})`,
       parseInteger('--pretrain-steps', 1),
     )
     .option(

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { describeBackend, initBackend } from '../../../src-worker/backend/index';
 import { DEMO_DATA_DIR } from '../../../src-worker/data/demo/index';
-import { runPretraining } from '../../../src-worker/train/pretrain';
+import { PRETRAIN_DEFAULTS as D, runPretraining } from '../../../src-worker/train/pretrain';
 import {
   action,
   logLine,
@@ -41,18 +41,28 @@ export const registerPretrain: CommandRegistrar = (program) => {
     .command('pretrain')
     .description('Build the demo base model from the demo corpus (cached by corpus and settings).')
     .option('--corpus <file>', 'plain-text corpus (default: the built-in demo corpus)')
-    .option('--preset <name>', 'from-scratch model preset', 'tiny-byte')
-    .option('--steps <n>', 'optimizer steps', parseInteger('--steps', 1), 200)
-    .option('--seq-len <n>', 'tokens per training window', parseInteger('--seq-len', 2), 256)
-    .option('--batch-size <n>', 'windows per step', parseInteger('--batch-size', 1), 16)
+    .option('--preset <name>', 'from-scratch model preset', D.preset)
+    .option('--steps <n>', 'optimizer steps', parseInteger('--steps', 1), D.steps)
+    .option('--seq-len <n>', 'tokens per training window', parseInteger('--seq-len', 2), D.seqLen)
+    .option('--batch-size <n>', 'windows per step', parseInteger('--batch-size', 1), D.batchSize)
     .option(
       '--micro-batch-size <n>',
       'windows per forward pass',
       parseInteger('--micro-batch-size', 1),
-      8,
+      D.microBatchSize,
     )
-    .option('--lr <lr>', 'peak learning rate (cosine, 5% warmup)', parseNumber('--lr', 0), 3e-3)
-    .option('--seed <n>', 'seed of the initial weights and data order', parseInteger('--seed'), 42)
+    .option(
+      '--lr <lr>',
+      `peak learning rate (cosine, ${D.warmupRatio * 100}% warmup)`,
+      parseNumber('--lr', 0),
+      D.lr,
+    )
+    .option(
+      '--seed <n>',
+      'seed of the initial weights and data order',
+      parseInteger('--seed'),
+      D.seed,
+    )
     .option('--cache-dir <dir>', 'cache folder (default: $PLW_CACHE_DIR or ~/.cache/plw-studio)')
     .option('--name <name>', "the model's folder name in the cache (default: PRESET-base)")
     .option('--force', 'retrain even when the cache has this model')
