@@ -45,9 +45,9 @@ export function HomeView() {
       {error && <p className="error">{error}</p>}
       {preparing && (
         <div className="panel" data-testid="demo-job">
-          <strong>Demo: pre-training its base model</strong> (a tiny model learns the demo corpus
-          from scratch; cached, so this happens once per workspace). The demo sweep starts by itself
-          when it is done.
+          <strong>Demo: pre-training its base model</strong> (a small model learns the demo tasks
+          from scratch, about eight minutes on two cores; cached, so this happens once per
+          workspace). The demo sweep starts by itself when it is done.
           <ProgressBar
             value={
               preparing.step !== null && preparing.totalSteps
@@ -74,13 +74,14 @@ export function HomeView() {
             your own grid of PLW values × models × datasets.
           </p>
           <p className="sub" data-testid="demo-scope">
-            What the demo shows: the whole workflow on your CPU — a tiny byte-level model
-            pre-trained for a few minutes, fine-tuned at five PLWs on a long- and a short-completion
-            dataset, scored on two small held-out benchmarks, and the mixed-model analysis with each
-            score&apos;s interval and chance level. What it cannot show: whether PLW matters. A
-            model this small, trained this briefly, scores near or below chance on these benchmarks
-            (their wrong choices are each task&apos;s typical slips), and the analysis says so
-            instead of reading an effect into noise.
+            What the demo shows: the whole workflow on your CPU — a small byte-level model
+            pre-trained for about eight minutes on the demo tasks, fine-tuned at five PLWs on a
+            long- and a short-completion dataset, scored on two held-out benchmarks asked as plain
+            questions (items it never saw), and the mixed-model analysis with each score&apos;s
+            interval and chance level. What it cannot show: whether PLW matters for instruction
+            tuning. Its cells differ by a few items out of 240, each fine-tune is 30 small steps of
+            a 0.77M-parameter model, and one seed per cell measures no training noise: read its
+            verdict as a demonstration of the analysis, not a finding.
           </p>
         </div>
       )}
