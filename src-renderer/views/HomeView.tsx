@@ -46,8 +46,8 @@ export function HomeView() {
       {preparing && (
         <div className="panel" data-testid="demo-job">
           <strong>Demo: pre-training its base model</strong> (a small model learns the demo tasks
-          from scratch, about eight minutes on two cores; cached, so this happens once per
-          workspace). The demo sweep starts by itself when it is done.
+          from scratch, about six minutes on two cores; cached, so this happens once per workspace).
+          The demo sweep starts by itself when it is done.
           <ProgressBar
             value={
               preparing.step !== null && preparing.totalSteps
@@ -75,8 +75,8 @@ export function HomeView() {
           </p>
           <p className="sub" data-testid="demo-scope">
             What the demo shows: the whole workflow on your CPU — a small byte-level model
-            pre-trained for about eight minutes on the demo tasks, fine-tuned at five PLWs on a
-            long- and a short-completion dataset, scored on two held-out benchmarks asked as plain
+            pre-trained for about six minutes on the demo tasks, fine-tuned at five PLWs on a long-
+            and a short-completion dataset, scored on two held-out benchmarks asked as plain
             questions (items it never saw), and the mixed-model analysis with each score&apos;s
             interval and chance level. What it cannot show: whether PLW matters for instruction
             tuning. Its cells differ by a few items out of 240, each fine-tune is 30 small steps of
