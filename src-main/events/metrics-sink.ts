@@ -121,6 +121,9 @@ export class MetricsSink {
     };
     this.rewind = rewind;
     this.writeBatch = db.transaction((events: readonly SinkEvent[], heard: readonly string[]) => {
+      // Rows buffered by a batch whose transaction threw were rolled back with it: never carry
+      // them into this one.
+      rows.length = 0;
       // The cell row only needs the last step of the batch: one UPDATE per cell, not per row.
       const last = new Map<number, StepMetrics>();
       const now = Date.now();
