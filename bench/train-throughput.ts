@@ -190,19 +190,19 @@ async function child(engine: Engine, configName: ConfigName, args: Args): Promis
     clip: 1.0,
   });
   const mb = syntheticBatch(config, batch, seq);
-  for (let i = 0; i < args.warmup; i++) trainer.step([mb]);
+  for (let i = 0; i < args.warmup; i++) await trainer.step([mb]);
   const tensorsBefore = tf.memory().numTensors;
   const stepMs: number[] = [];
   for (let i = 0; i < args.steps; i++) {
     const t0 = performance.now();
-    trainer.step([mb]);
+    await trainer.step([mb]);
     stepMs.push(performance.now() - t0);
   }
   const leaked = tf.memory().numTensors - tensorsBefore;
   // Profile one more step with every kernel timed.
   const profiler = instrumentKernels();
   const t0 = performance.now();
-  trainer.step([mb]);
+  await trainer.step([mb]);
   const profiledMs = performance.now() - t0;
   const kernels = profiler.report();
   const kernelMs = kernels.reduce((s, k) => s + k.ms, 0);

@@ -126,12 +126,32 @@ export class AdamW {
   }
 }
 
-/** Global L2 norm of all gradients (as torch.nn.utils.clip_grad_norm_ computes it). */
-export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
+/**
+ * Global L2 norm of all gradients (as torch.nn.utils.clip_grad_norm_ computes it), left on the
+ * device: a scalar tensor the caller reads (asynchronously) and disposes. The squared sums are
+ * folded with one add at a time, in parameter order, rather than one AddN: an AddN kernel binds
+ * one buffer per input, which on webgpu runs past the device's storage-buffer limit for a model's
+ * gradient list. On the CPU backends the fold adds in the same order AddN does.
+ */
+export function globalNormTensor(grads: ReadonlyMap<string, tf.Tensor>): tf.Scalar {
   return tf.tidy(() => {
-    const squares = [...grads.values()].map((g) => tf.sum(tf.square(g)));
-    return tf.sqrt(tf.addN(squares)).dataSync()[0] as number;
+    let total: tf.Scalar | null = null;
+    for (const g of grads.values()) {
+      const sq = tf.sum(tf.square(g)) as tf.Scalar;
+      total = total === null ? sq : tf.add(total, sq);
+    }
+    return tf.sqrt(total ?? tf.scalar(0));
   });
+}
+
+/** Global L2 norm of all gradients, read back without blocking (webgpu has no sync readback). */
+export async function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): Promise<number> {
+  const norm = globalNormTensor(grads);
+  try {
+    return (await norm.data())[0] as number;
+  } finally {
+    norm.dispose();
+  }
 }
 
 /**

@@ -191,7 +191,7 @@ export async function trainLoop(
         ),
       );
       const t0 = performance.now();
-      const result = trainer.step(micros);
+      const result = await trainer.step(micros);
       const seconds = (performance.now() - t0) / 1000;
       batchIndex += 1;
       recent.push(seconds);

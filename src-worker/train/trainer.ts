@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PlwError } from '../../src-shared/errors';
 import type { CausalLM } from '../model/types';
-import { AdamW, clipFactor, globalNorm, type AdamWConfig } from './adamw';
+import { AdamW, clipFactor, globalNormTensor, type AdamWConfig } from './adamw';
 import type { MicroBatch } from './collate';
 import { gradientsRegistered } from './gradients';
 import {
@@ -92,14 +92,14 @@ export class Trainer {
   }
 
   /**
-   * Accumulates the global batch's gradient and returns it (one tensor per parameter, the
-   * caller disposes) with the batch's loss figures. Does not touch the weights.
+   * Runs forward and backward over every micro-batch and accumulates the global batch's
+   * gradient, all on the device: nothing is read back here, so a GPU backend gets the whole
+   * batch queued before anything waits on it. Returns the gradients and each micro-batch's
+   * per-target CE (the caller disposes both).
    */
-  gradients(micros: readonly MicroBatch[]): {
+  private accumulate(micros: readonly MicroBatch[]): {
     grads: tf.Tensor[];
-    loss: number;
-    promptLoss: number | null;
-    completionLoss: number | null;
+    ce: tf.Tensor[];
     tokens: number;
   } {
     let weightTotal = 0;
@@ -109,54 +109,94 @@ export class Trainer {
       tokens += mb.tokens;
     }
     let acc: tf.Tensor[] | null = null;
-    let sums: LossSums = ZERO_SUMS;
-    for (const mb of micros) {
-      // A batch whose targets all weigh 0 (PLW 0, completions truncated away) adds nothing.
-      const scale = weightTotal > 0 ? mb.weightSum / weightTotal : 0;
-      const kept: tf.Tensor[] = [];
-      const { value, grads } = tf.tidy(() => {
-        const { ids, ...inputs } = lossTargetsOf(mb); // [B, T] each
-        return tf.variableGrads(() => {
-          const logits = this.model.logits(ids); // [B, T, V]
-          const out = this.lossFn(logits, inputs);
-          kept.push(tf.keep(out.ce));
-          return tf.mul(out.loss, scale) as tf.Scalar; // []
-        }, this.vars);
-      });
-      sums = addSums(sums, hostLossSums(kept[0]?.dataSync() as Float32Array, mb));
-      tf.dispose([value, ...kept]);
-      const list = this.vars.map((v) => grads[v.name] as tf.Tensor);
-      if (acc === null) {
-        acc = list;
-      } else {
-        const prev: tf.Tensor[] = acc;
-        acc = prev.map((a, i) => tf.add(a, list[i] as tf.Tensor));
-        tf.dispose([...prev, ...list]);
+    const ces: tf.Tensor[] = [];
+    try {
+      for (const mb of micros) {
+        // A batch whose targets all weigh 0 (PLW 0, completions truncated away) adds nothing.
+        const scale = weightTotal > 0 ? mb.weightSum / weightTotal : 0;
+        const kept: tf.Tensor[] = [];
+        const { value, grads } = tf.tidy(() => {
+          const { ids, ...inputs } = lossTargetsOf(mb); // [B, T] each
+          return tf.variableGrads(() => {
+            const logits = this.model.logits(ids); // [B, T, V]
+            const out = this.lossFn(logits, inputs);
+            kept.push(tf.keep(out.ce));
+            return tf.mul(out.loss, scale) as tf.Scalar; // []
+          }, this.vars);
+        });
+        value.dispose();
+        ces.push(...kept);
+        const list = this.vars.map((v) => grads[v.name] as tf.Tensor);
+        if (acc === null) {
+          acc = list;
+        } else {
+          const prev: tf.Tensor[] = acc;
+          acc = prev.map((a, i) => tf.add(a, list[i] as tf.Tensor));
+          tf.dispose([...prev, ...list]);
+        }
       }
+    } catch (err) {
+      tf.dispose([...(acc ?? []), ...ces]);
+      throw err;
     }
-    const figures = lossFromSums(sums);
-    return {
-      grads: acc ?? [],
-      // Σw·CE / Σw of the whole global batch (what the accumulated gradient differentiates).
-      loss: figures.loss,
-      promptLoss: figures.promptLoss,
-      completionLoss: figures.completionLoss,
-      tokens,
-    };
+    return { grads: acc ?? [], ce: ces, tokens };
+  }
+
+  /** The batch's loss figures, summed in float64 on the host from each micro-batch's CE. */
+  private static async lossFigures(ce: readonly tf.Tensor[], micros: readonly MicroBatch[]) {
+    const rows = await Promise.all(ce.map((t) => t.data()));
+    let sums: LossSums = ZERO_SUMS;
+    rows.forEach((r, i) => {
+      sums = addSums(sums, hostLossSums(r as Float32Array, micros[i] as MicroBatch));
+    });
+    return lossFromSums(sums);
   }
 
   /**
-   * One optimizer update on a global batch (its micro-batches).
+   * Accumulates the global batch's gradient and returns it (one tensor per parameter, the
+   * caller disposes) with the batch's loss figures. Does not touch the weights. The figures
+   * are read back asynchronously (webgpu cannot read a tensor synchronously in Node).
+   */
+  async gradients(micros: readonly MicroBatch[]): Promise<{
+    grads: tf.Tensor[];
+    loss: number;
+    promptLoss: number | null;
+    completionLoss: number | null;
+    tokens: number;
+  }> {
+    const { grads, ce, tokens } = this.accumulate(micros);
+    try {
+      // Σw·CE / Σw of the whole global batch (what the accumulated gradient differentiates).
+      const figures = await Trainer.lossFigures(ce, micros);
+      return { grads, ...figures, tokens };
+    } catch (err) {
+      tf.dispose(grads);
+      throw err;
+    } finally {
+      tf.dispose(ce);
+    }
+  }
+
+  /**
+   * One optimizer update on a global batch (its micro-batches). The step's only reads from the
+   * device are the figures its event carries (per-target CE and the gradient norm), awaited
+   * together once forward, backward and the norm are queued.
    * @throws PlwError run_failed "loss diverged at step N" when the loss or gradient norm is
    * NaN/Inf; the weights are then left as they were before the step.
    */
-  step(micros: readonly MicroBatch[]): StepResult {
+  async step(micros: readonly MicroBatch[]): Promise<StepResult> {
     const step = this.optimizer.step + 1;
-    const g = this.gradients(micros);
+    const g = this.accumulate(micros);
+    let normTensor: tf.Scalar | null = null;
     try {
       const gradMap = new Map(this.names.map((n, i) => [n, g.grads[i] as tf.Tensor]));
-      const gradNorm = globalNorm(gradMap);
-      if (!Number.isFinite(g.loss) || !Number.isFinite(gradNorm)) throw divergedError(step);
+      normTensor = globalNormTensor(gradMap);
+      const [figures, normData] = await Promise.all([
+        Trainer.lossFigures(g.ce, micros),
+        normTensor.data(),
+      ]);
+      const gradNorm = normData[0] as number;
+      if (!Number.isFinite(figures.loss) || !Number.isFinite(gradNorm)) throw divergedError(step);
       const factor = clipFactor(gradNorm, this.config.clip);
       const lr = learningRate(this.config.schedule, step - 1);
       if (factor < 1) {
@@ -171,15 +211,16 @@ export class Trainer {
       }
       return {
         step,
-        loss: g.loss,
-        promptLoss: g.promptLoss,
-        completionLoss: g.completionLoss,
+        loss: figures.loss,
+        promptLoss: figures.promptLoss,
+        completionLoss: figures.completionLoss,
         gradNorm,
         lr,
         tokens: g.tokens,
       };
     } finally {
-      tf.dispose(g.grads);
+      tf.dispose([...g.grads, ...g.ce]);
+      normTensor?.dispose();
     }
   }
 
