@@ -152,7 +152,11 @@ async function servePretrainJob(
     const backend = await initBackend();
     void channel.post({ type: 'pretrain-log', message: `backend: ${describeBackend(backend)}` });
     const result = await pretrainDemoBase(
-      { ...(job.steps === undefined ? {} : { steps: job.steps }), signal },
+      {
+        ...(job.steps === undefined ? {} : { steps: job.steps }),
+        signal,
+        onLog: (message) => void channel.post({ type: 'pretrain-log', message }),
+      },
       {
         onStep: (e) =>
           void channel.post({

@@ -105,10 +105,35 @@ export function corpusWindows(
   return windows;
 }
 
-export async function runPretraining(
-  options: PretrainOptions,
-  callbacks: TrainCallbacks = {},
-): Promise<PretrainResult> {
+/** What identifies a pre-trained model: every setting and the corpus's hash, hashed into `key`. */
+export interface PretrainIdentity {
+  settings: {
+    version: number;
+    preset: string;
+    config: unknown;
+    steps: number;
+    seqLen: number;
+    batchSize: number;
+    microBatchSize: number;
+    lr: number;
+    warmupRatio: number;
+    seed: number;
+  };
+  corpusSha256: string;
+  /** 16 hex digits of sha256(corpus hash + settings): the cache folder's name. */
+  key: string;
+}
+
+/**
+ * The settings (defaults filled in), the corpus and the key of a pre-training request,
+ * validated: what `runPretraining` caches under, and what a shipped model's record is checked
+ * against (demo-base.ts).
+ */
+export function pretrainIdentity(options: PretrainOptions): PretrainIdentity & {
+  corpus: Buffer;
+  options: typeof PRETRAIN_DEFAULTS & PretrainOptions;
+  tokenizer: string;
+} {
   const o = { ...PRETRAIN_DEFAULTS, ...options };
   const preset = findPreset(o.preset);
   if (preset === undefined) throw new UsageError(`--preset: unknown preset "${o.preset}"`);
@@ -147,8 +172,23 @@ export async function runPretraining(
     .update(JSON.stringify(settings))
     .digest('hex')
     .slice(0, 16);
+  return { settings, corpusSha256, key, corpus, options: o, tokenizer: preset.tokenizer };
+}
+
+export async function runPretraining(
+  options: PretrainOptions,
+  callbacks: TrainCallbacks = {},
+): Promise<PretrainResult> {
+  const {
+    settings,
+    corpusSha256,
+    key,
+    corpus,
+    options: o,
+    tokenizer: builtin,
+  } = pretrainIdentity(options);
   const cacheDir = resolve(o.cacheDir ?? defaultCacheDir());
-  const dir = join(cacheDir, 'pretrained', key, o.name ?? `${preset.name}-base`);
+  const dir = join(cacheDir, 'pretrained', key, o.name ?? `${settings.preset}-base`);
   const record = join(dir, PRETRAIN_RECORD);
   if (!o.force && existsSync(record) && existsSync(join(dir, WEIGHTS_FILE))) {
     const saved = JSON.parse(readFileSync(record, 'utf8')) as {
@@ -166,7 +206,7 @@ export async function runPretraining(
   }
 
   await ensureGradients();
-  const { model, tokenizer } = await loadModel(preset.name, { seed: o.seed });
+  const { model, tokenizer } = await loadModel(settings.preset, { seed: o.seed });
   try {
     const windows = corpusWindows(corpus.toString('utf8'), tokenizer as Tokenizer, o.seqLen);
     if (windows.length === 0) {
@@ -212,7 +252,7 @@ export async function runPretraining(
     // Written beside the final folder and renamed into place: a half-written model is never cached.
     const tmp = `${dir}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
-    await saveHfModel(model, tmp, { builtinTokenizer: preset.tokenizer });
+    await saveHfModel(model, tmp, { builtinTokenizer: builtin });
     const finalLoss = (last as StepEvent | null)?.loss ?? null;
     writeFileSync(
       join(tmp, PRETRAIN_RECORD),

@@ -59,6 +59,7 @@ async function demo(opts: DemoOptions): Promise<number> {
   );
   let lastLog = 0;
   const base = await demoBaseModel({
+    onLog: (line) => logLine(`  ${line}`),
     ...(opts.pretrainSteps === undefined ? {} : { steps: opts.pretrainSteps }),
     onProgress: (step, total, loss, eta) => {
       if (Date.now() - lastLog < 5000 && step !== total) return;

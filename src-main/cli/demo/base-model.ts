@@ -7,10 +7,14 @@ import { pretrainDemoBase } from '../../../src-worker/train/demo-base';
 /** Builds (or finds in the cache) the demo base model in this process; returns its directory. */
 export async function demoBaseModel(options: {
   steps?: number;
+  onLog?: (line: string) => void;
   onProgress?: (step: number, total: number, loss: number, eta: number | null) => void;
 }): Promise<{ dir: string; cached: boolean }> {
   const result = await pretrainDemoBase(
-    options.steps === undefined ? {} : { steps: options.steps },
+    {
+      ...(options.steps === undefined ? {} : { steps: options.steps }),
+      ...(options.onLog === undefined ? {} : { onLog: options.onLog }),
+    },
     {
       onStep: (e) => options.onProgress?.(e.step, e.totalSteps, e.loss, e.etaSeconds),
     },
