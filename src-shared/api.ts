@@ -24,6 +24,11 @@ export interface WorkspaceInfo {
   backend: string | null;
   workers: number;
   /**
+   * Null when this machine's workers can use OpenBLAS (the plw-blas addon is built); otherwise
+   * why not and how to fix it (the home page shows it unless the backend is a TensorFlow one).
+   */
+  blasAddon: string | null;
+  /**
    * The pid of another process running this workspace's cells (a `plw sweep run` in a
    * terminal) while this one only shows them; null when this process runs them.
    */

@@ -152,23 +152,47 @@ export const MODEL_PRESETS: readonly {
   description: string;
   /** Tokenizer the preset is sized for, or null: ids only (benchmarks). */
   tokenizer: 'byte' | null;
+  /** Scalar parameters of its config (`parameterCount`, checked by test/eval/catalogue.test.ts). */
+  parameters: number;
 }[] = [
   {
     name: 'tiny-byte',
     description: 'demo model for the byte tokenizer: d 128, 4 layers, 4 heads (2 KV), tied head',
     tokenizer: 'byte',
+    parameters: 771_584,
   },
   {
     name: 'perf-a',
     description: 'PERF-NOTES config a: vocab 512, d 128, 4 layers, 4 heads (0.9M params)',
     tokenizer: null,
+    parameters: 935_040,
   },
   {
     name: 'perf-b',
     description: 'PERF-NOTES config b: vocab 2048, d 256, 6 layers, 8 heads (5.9M params)',
     tokenizer: null,
+    parameters: 5_868_800,
   },
 ];
+
+/**
+ * The pre-training defaults: the demo base model's settings (`plw pretrain`, `plw demo` and the
+ * app alike, so all find the same model), sized so it trains in minutes on a laptop CPU (WASM).
+ * The repository ships the model these settings make (resources/demo/demo-base/).
+ */
+export const PRETRAIN_DEFAULTS = {
+  preset: 'tiny-byte',
+  // 700 × 16 windows × 256 bytes ≈ 2.9M tokens, about five passes over the demo corpus; on the
+  // corpus of worked and plainly answered problems the loss is flat (≈ 0.4 nats/byte) from
+  // step ~400 on (resources/demo/README.md).
+  steps: 700,
+  seqLen: 256,
+  batchSize: 16,
+  microBatchSize: 8,
+  lr: 3e-3, // small models from scratch take a far larger step than fine-tuning's 2e-5
+  warmupRatio: 0.05,
+  seed: 42,
+};
 
 /** Demo datasets by name → their file in resources/demo. */
 export const DEMO_DATASETS: readonly { name: string; file: string }[] = [

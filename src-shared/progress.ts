@@ -8,7 +8,7 @@ import type { CellState } from './api';
  * Share of a cell's work that is training. A cell is done only when its benchmarks are scored,
  * so a fully trained cell must not read 100% while evaluation still runs; the rest (0.1) stands
  * for evaluation. A convention, not a measurement: evaluation's real share depends on the
- * benchmarks (the demo's 60 + 12 items take about a tenth of a 30-step cell).
+ * benchmarks' items and the training steps of the sweep file.
  */
 export const TRAINING_SHARE = 0.9;
 

@@ -29,6 +29,7 @@ import { primaryScores, type CellRow } from '../sweeps/repository';
 import type { WorkerHost } from '../workers/host';
 import { WorkerRecords } from '../workers/worker-records';
 import { Workspace } from '../workspace/workspace';
+import { blasAddonProblem } from '../workers/blas-addon';
 import { queueSettingHandlers } from './queue-setting';
 import { analysisHandlers } from './analysis';
 import { benchmarkHandlers } from './benchmarks';
@@ -249,6 +250,7 @@ export async function openWorkspaceService(
       version: options.version ?? '0.1.0',
       backend: workerRecords.backend(),
       workers,
+      blasAddon: blasAddonProblem(),
       runnerPid: ws.role === 'runner' ? null : ws.runnerPid,
     }),
     'workers:list': () =>

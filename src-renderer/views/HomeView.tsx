@@ -5,6 +5,35 @@ import { href, navigate } from '../route';
 import { ProgressBar } from '../components/ProgressBar';
 import { StateBadge } from '../components/StateBadge';
 import type { CellState } from '../../src-shared/api';
+import { demoPlan, formatParameters } from '../../src-shared/demo-plan';
+import demoSweep from '../../resources/demo/demo-sweep.json';
+
+/** The demo's figures, read from its sweep file and the catalogue when the renderer is built. */
+const plan = demoPlan(demoSweep);
+const params = formatParameters(plan.parameters);
+const benchmarks = plan.benchmarks
+  .map((b) => (b.limit === null ? b.task : `${b.task} (${b.limit} items)`))
+  .join(' and ');
+const firstLimit = plan.benchmarks.find((b) => b.limit !== null)?.limit;
+const PRETRAINING =
+  `(the ${params}-parameter ${plan.preset} model learns the demo tasks from scratch in ` +
+  `${plan.pretrainSteps} steps). The app ships this model built and pre-trains only when the ` +
+  'shipped one is missing or was made with other settings; the result is cached. The demo ' +
+  'sweep starts by itself when it is done.';
+const DEMO_SCOPE =
+  `What the demo shows: the whole workflow on your CPU — a small byte-level model ` +
+  `(${plan.preset}, ${params} parameters, pre-trained for ${plan.pretrainSteps} steps on the ` +
+  `demo tasks and shipped with the app), fine-tuned at ${plan.plw.length} PLWs on ` +
+  `${plan.datasets.join(' and ')} (${plan.steps} steps each), scored on ${benchmarks}: ` +
+  'held-out problems asked as plain questions, and the mixed-model analysis with each ' +
+  "score's interval and chance level. What it cannot show: whether PLW matters for " +
+  `instruction tuning. Its cells differ by a few items` +
+  `${firstLimit === undefined ? '' : ` out of ${firstLimit}`}, each fine-tune is ` +
+  `${plan.steps} small steps of a ${params}-parameter model, and ` +
+  (plan.seeds === 1
+    ? 'one seed per cell measures no training noise'
+    : `${plan.seeds} seeds per cell measure some training noise`) +
+  ': read its verdict as a demonstration of the analysis, not a finding.';
 
 /** Workspace home: every sweep with its progress, and the demo sweep one click away. */
 export function HomeView() {
@@ -13,6 +42,12 @@ export function HomeView() {
   // The demo's base model pre-trains for minutes on a fresh workspace: polled while it does.
   const demo = useLive(() => api['demo:status']({}), [], ['demo:progress', 'sweeps:changed']);
   const preparing = demo.data?.state === 'preparing' ? demo.data : null;
+  // Whether training can use OpenBLAS here (null: it can, or the workers use another backend).
+  const info = useLive(() => api['workspace:info']({}), [], ['cell:state'], 2000);
+  const blasProblem =
+    info.data?.blasAddon && !/^tensorflow/.test(info.data.backend ?? '')
+      ? info.data.blasAddon
+      : null;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -43,11 +78,14 @@ export function HomeView() {
         </div>
       </div>
       {error && <p className="error">{error}</p>}
+      {blasProblem && (
+        <p className="warning" data-testid="blas-missing">
+          Training runs without OpenBLAS here, about half as fast: {blasProblem}.
+        </p>
+      )}
       {preparing && (
         <div className="panel" data-testid="demo-job">
-          <strong>Demo: pre-training its base model</strong> (a small model learns the demo tasks
-          from scratch, about six minutes on two cores; cached, so this happens once per workspace).
-          The demo sweep starts by itself when it is done.
+          <strong>Demo: pre-training its base model</strong> {PRETRAINING}
           <ProgressBar
             value={
               preparing.step !== null && preparing.totalSteps
@@ -74,14 +112,7 @@ export function HomeView() {
             your own grid of PLW values × models × datasets.
           </p>
           <p className="sub" data-testid="demo-scope">
-            What the demo shows: the whole workflow on your CPU — a small byte-level model
-            pre-trained for about six minutes on the demo tasks, fine-tuned at five PLWs on a long-
-            and a short-completion dataset, scored on two held-out benchmarks asked as plain
-            questions (items it never saw), and the mixed-model analysis with each score&apos;s
-            interval and chance level. What it cannot show: whether PLW matters for instruction
-            tuning. Its cells differ by a few items out of 240, each fine-tune is 30 small steps of
-            a 0.77M-parameter model, and one seed per cell measures no training noise: read its
-            verdict as a demonstration of the analysis, not a finding.
+            {DEMO_SCOPE}
           </p>
         </div>
       )}

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PRETRAIN_DEFAULTS } from '../../src-shared/catalogue';
 import { InputError, UsageError } from '../../src-shared/errors';
 import { saveHfModel, WEIGHTS_FILE } from '../model/checkpoint';
 import { loadModel } from '../model/load';
@@ -59,23 +60,8 @@ export interface PretrainResult {
   windows: number;
 }
 
-/**
- * The demo base model's settings, sized so it trains in minutes on a laptop CPU (WASM), and
- * the defaults of `plw pretrain` and `plw demo` alike (so both find the same cached model).
- */
-export const PRETRAIN_DEFAULTS = {
-  preset: 'tiny-byte',
-  // 700 × 16 windows × 256 bytes ≈ 2.9M tokens, about five passes over the demo corpus; on the
-  // corpus of worked and plainly answered problems the loss is flat (≈ 0.4 nats/byte) from
-  // step ~400 on. What the demo's 15 minutes leave after its ten cells (resources/demo/README.md).
-  steps: 700,
-  seqLen: 256,
-  batchSize: 16,
-  microBatchSize: 8,
-  lr: 3e-3, // small models from scratch take a far larger step than fine-tuning's 2e-5
-  warmupRatio: 0.05,
-  seed: 42,
-};
+/** The pre-training defaults (the demo base model's settings): src-shared/catalogue.ts. */
+export { PRETRAIN_DEFAULTS };
 
 export const PRETRAIN_RECORD = 'pretrain.json';
 

@@ -39,6 +39,24 @@ describe.runIf(hasChromium)('web mode in Chromium', () => {
     expect(ok.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 
+  it("describes the demo on a new workspace's home page with the sweep file's figures", async () => {
+    const sweep = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../resources/demo/demo-sweep.json'), 'utf8'),
+    ) as { plw: number[]; train: { steps: number }; benchmarks: { task: string; limit: number }[] };
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    const scope = page.getByTestId('demo-scope');
+    await scope.waitFor();
+    const text = (await scope.textContent()) ?? '';
+    expect(text).toContain(`fine-tuned at ${sweep.plw.length} PLWs on demo-long and demo-short`);
+    expect(text).toContain(`(${sweep.train.steps} steps each)`);
+    for (const b of sweep.benchmarks) expect(text).toContain(`${b.task} (${b.limit} items)`);
+    expect(text).toMatch(/tiny-byte, 0\.\d\dM parameters, pre-trained for \d+ steps/);
+    // This checkout built the plw-blas addon (the test setup installs libopenblas-dev): no warning.
+    expect(await page.getByTestId('blas-missing').count()).toBe(0);
+    await page.close();
+  });
+
   it('shows dataset statistics and records, makes the short copy, and names a bad record', async () => {
     const data = join(dir, 'mine.jsonl');
     writeFileSync(

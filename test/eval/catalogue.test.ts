@@ -9,7 +9,7 @@ import {
 import { parseSweep } from '../../src-shared/sweep';
 import { DEMO_FILE_NAMES } from '../../src-worker/data/demo/index';
 import { allTasks, findTask } from '../../src-worker/eval/registry';
-import { PRESETS } from '../../src-worker/model/presets';
+import { parameterCount, PRESETS } from '../../src-worker/model/presets';
 import { appBuiltins } from '../../src-main/sweeps/builtins';
 import { sharedData } from '../helpers/paths';
 
@@ -37,6 +37,10 @@ describe('the catalogue of built-ins (src-shared/catalogue.ts)', () => {
   it('names the presets the worker builds and the demo files the generator writes', () => {
     expect(PRESETS.map((p) => [p.name, p.description, p.tokenizer])).toEqual(
       MODEL_PRESETS.map((p) => [p.name, p.description, p.tokenizer]),
+    );
+    // The parameter counts the home page quotes are those of the configs the worker builds.
+    expect(PRESETS.map((p) => parameterCount(p.config))).toEqual(
+      MODEL_PRESETS.map((p) => p.parameters),
     );
     for (const d of DEMO_DATASETS) expect(DEMO_FILE_NAMES).toContain(d.file);
     const builtins = appBuiltins();
