@@ -20,6 +20,9 @@ const root = join(import.meta.dirname, '..');
 const git = (...args: string[]): string =>
   execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
 
+// The tree it is built from, read before training (a rebase during the run must not change it).
+const commit = git('rev-parse', 'HEAD');
+const uncommittedChanges = git('status', '--porcelain', '--untracked-files=no') !== '';
 const backend = await initBackend();
 console.error(`backend: ${describeBackend(backend)}`);
 const cacheDir = mkdtempSync(join(tmpdir(), 'plw-demo-base-'));
@@ -45,8 +48,8 @@ try {
       {
         ...record,
         corpus: relative(root, String(record.corpus)),
-        commit: git('rev-parse', 'HEAD'),
-        uncommittedChanges: git('status', '--porcelain', '--untracked-files=no') !== '',
+        commit,
+        uncommittedChanges,
         command: 'npx tsx scripts/build-demo-base.ts',
         backend: describeBackend(backend),
         seconds,
