@@ -28,7 +28,7 @@ import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { connectRedis } from '../src-main/queue/connection';
 import { eventStreamKey, jobIdFor, QUEUE_NAME } from '../src-main/queue/protocol';
-import { StreamRelay } from '../src-main/queue/queue-worker';
+import { StreamRelay } from '../src-main/queue/worker/stream-relay';
 import { parseRedisUrl } from '../src-main/queue/url';
 import { appBuiltins } from '../src-main/sweeps/builtins';
 import { loadSweepFile } from '../src-main/sweeps/load';

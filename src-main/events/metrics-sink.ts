@@ -173,7 +173,7 @@ export class MetricsSink {
     });
   }
 
-  /** Queue workers are heard from per stream batch (queue/remote.ts); the app's own through this. */
+  /** Queue workers are heard from per stream batch (queue/app/open.ts); the app's own through this. */
   push(event: SinkEvent, from?: string): void {
     this.pending.push(event);
     if (from !== undefined) this.heard.add(from);

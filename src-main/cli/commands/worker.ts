@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describeBackend, initBackend, workerHello } from '../../../src-worker/backend/index';
 import { allowRoots } from '../../../src-worker/files';
 import { PlwError } from '../../../src-shared/errors';
-import { defaultWorkerName, startQueueWorker } from '../../queue/queue-worker';
+import { defaultWorkerName, startQueueWorker } from '../../queue/worker/queue-worker';
 import { parseRedisUrl } from '../../queue/url';
 import { ForkHost } from '../../workers/fork-host';
 import { action, logLine, parseInteger, type CommandRegistrar } from '../io';

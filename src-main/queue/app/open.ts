@@ -1,44 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import type { EventHub } from '../events/event-hub';
-import type { MetricsSink } from '../events/metrics-sink';
-import type { Store } from '../store/store';
-import type { Builtins } from '../sweeps/load';
-import type { HashPath } from '../workers/refs';
-import { WorkerRecords } from '../workers/worker-records';
+import type { EventHub } from '../../events/event-hub';
+import type { MetricsSink } from '../../events/metrics-sink';
+import type { Store } from '../../store/store';
+import type { Builtins } from '../../sweeps/load';
+import type { HashPath } from '../../workers/refs';
+import { WorkerRecords } from '../../workers/worker-records';
 import { QueueHost } from './queue-host';
-import { parseRedisUrl } from './url';
-
-/** The workspace's queue identity and read position, kept in its database (queue_state). */
-export class QueueState {
-  private readonly get;
-  private readonly put;
-
-  constructor(store: Store) {
-    this.get = store.db.prepare<[string], { value: string }>(
-      'SELECT value FROM queue_state WHERE key = ?',
-    );
-    this.put = store.db.prepare<[string, string]>(
-      'INSERT OR REPLACE INTO queue_state (key, value) VALUES (?, ?)',
-    );
-  }
-
-  /** A random id made once per workspace: its jobs, stream and checkpoint folders carry it. */
-  workspace(): string {
-    const row = this.get.get('workspace');
-    if (row !== undefined) return row.value;
-    const id = randomBytes(12).toString('hex');
-    this.put.run('workspace', id);
-    return id;
-  }
-
-  cursor(): string {
-    return this.get.get('cursor')?.value ?? '0-0';
-  }
-
-  setCursor(id: string): void {
-    this.put.run('cursor', id);
-  }
-}
+import { QueueState } from './queue-state';
+import { parseRedisUrl } from '../url';
 
 /**
  * A QueueHost wired to this workspace's store: each stream batch, the sink's writes and the

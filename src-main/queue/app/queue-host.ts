@@ -8,18 +8,12 @@
  */
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  workerHelloSchema,
-  type CellSpec,
-  type MainMessage,
-  type WorkerEvent,
-  type WorkerHello,
-} from '../../src-shared/protocol';
-import type { SinkEvent } from '../events/metrics-sink';
-import type { Builtins } from '../sweeps/load';
-import type { WorkerExit, WorkerHandle, WorkerHost } from '../workers/host';
-import { bullConnection, connectRedis, readStream } from './connection';
-import { sharedRefs, type HashPath } from '../workers/refs';
+import type { CellSpec, WorkerHello } from '../../../src-shared/protocol';
+import type { SinkEvent } from '../../events/metrics-sink';
+import type { Builtins } from '../../sweeps/load';
+import type { WorkerHandle, WorkerHost } from '../../workers/host';
+import { sharedRefs, type HashPath } from '../../workers/refs';
+import { bullConnection, connectRedis, readStream } from '../connection';
 import {
   cellJobsKey,
   CONTROL_CHANNEL,
@@ -28,11 +22,12 @@ import {
   jobIdFor,
   parseEventBatch,
   QUEUE_NAME,
-  WORKERS_KEY,
   type CellJob,
   type EventBatch,
-} from './protocol';
-import { redact, type RedisTarget } from './url';
+} from '../protocol';
+import { redact, type RedisTarget } from '../url';
+import { RemoteCell } from './remote-cell';
+import { WorkerRegistry } from './worker-registry';
 
 export interface QueueHostOptions {
   target: RedisTarget;
@@ -79,7 +74,7 @@ export class QueueHost implements WorkerHost {
   private readonly byJob = new Map<string, RemoteCell>();
   private readonly failures = new Map<string, PendingFailure>();
   private readonly enqueues = new Set<Promise<void>>();
-  private readonly badHellos = new Set<string>();
+  private readonly registry: WorkerRegistry;
   private cursor: string;
   private loop: Promise<void> | null = null;
   private closed = false;
@@ -91,6 +86,7 @@ export class QueueHost implements WorkerHost {
     this.events = new QueueEvents(QUEUE_NAME, { connection });
     this.redis = connectRedis(o.target);
     this.reader = connectRedis(o.target);
+    this.registry = new WorkerRegistry(this.redis, this.queue, (line) => this.say(line));
     const quiet = (err: Error): void => this.say(`redis: ${err.message}`);
     this.queue.on('error', quiet);
     this.events.on('error', quiet);
@@ -235,35 +231,6 @@ export class QueueHost implements WorkerHost {
     }
   }
 
-  /** The workers' hellos from the registry; an entry off the schema is skipped, said once. */
-  private async readRegistry(): Promise<void> {
-    const entries = await this.redis.hgetall(WORKERS_KEY);
-    const hellos: WorkerHello[] = [];
-    for (const [name, text] of Object.entries(entries)) {
-      let parsed;
-      try {
-        parsed = workerHelloSchema.safeParse(JSON.parse(text));
-      } catch {
-        parsed = null;
-      }
-      if (parsed?.success === true) hellos.push(parsed.data);
-      else if (!this.badHellos.has(name)) {
-        this.badHellos.add(name);
-        const issue = parsed?.error.issues[0];
-        this.say(
-          `worker ${name}: hello ignored: ${issue === undefined ? 'not JSON' : `field "${issue.path.join('.')}": ${issue.message}`}`,
-        );
-      }
-    }
-    // BullMQ names each worker's connections `…:w:<name>` (Worker option `name`).
-    const connected = new Set(
-      (await this.queue.getWorkers())
-        .map((c) => /:w:(.+)$/.exec(c.rawname ?? '')?.[1])
-        .filter((n): n is string => n !== undefined),
-    );
-    this.o.onWorkers?.(hellos, connected);
-  }
-
   private async readLoop(): Promise<void> {
     const key = eventStreamKey(this.o.workspace);
     let registryAt = 0;
@@ -273,7 +240,10 @@ export class QueueHost implements WorkerHost {
         Date.now() - registryAt >= (this.o.registryMs ?? 2000)
       ) {
         registryAt = Date.now();
-        await this.readRegistry().catch(() => undefined);
+        await this.registry
+          .read()
+          .then(({ hellos, connected }) => this.o.onWorkers?.(hellos, connected))
+          .catch(() => undefined);
       }
       // Events of a cell must find its handle: wait until every enqueue has attached.
       await Promise.allSettled([...this.enqueues]);
@@ -322,97 +292,5 @@ export class QueueHost implements WorkerHost {
       return;
     }
     if (cell.deliver(batch, this.o.onRun)) settled.push(cell);
-  }
-}
-
-/** One cell attempt on the queue, seen by the Scheduler as a worker process. */
-export class RemoteCell implements WorkerHandle {
-  readonly pid = undefined;
-  readonly exited: Promise<WorkerExit>;
-  jobId: string | null = null;
-  cellId = 0;
-  settled = false;
-  private resolveExit!: (exit: WorkerExit) => void;
-  private readonly listeners: ((message: unknown) => void)[] = [];
-  private readonly runs = new Set<string>();
-  private run: string | null = null;
-  private attempt = 0;
-
-  constructor(private readonly host: QueueHost) {
-    this.exited = new Promise((r) => (this.resolveExit = r));
-  }
-
-  send(message: MainMessage): void {
-    if (message.type === 'start') {
-      this.cellId = message.spec.cellId;
-      this.attempt = message.spec.attempt;
-      this.host.enqueue(this, message.spec);
-    } else if (message.type === 'cancel') {
-      void this.host.stop(this).catch(() => this.exit('stop failed'));
-    }
-  }
-
-  onMessage(listener: (message: unknown) => void): void {
-    this.listeners.push(listener);
-  }
-
-  /** The app lets go of the job (shutdown, or a stop that took too long); workers go on. */
-  kill(): void {
-    this.host.detach(this);
-    this.exit('detached from its queue job, which goes on on its worker');
-  }
-
-  exit(why: string): void {
-    this.settled = true;
-    this.resolveExit({ code: null, signal: null, stderrTail: why });
-  }
-
-  /** An event produced here, not by a worker (re-attach notes). */
-  deliverLocal(event: WorkerEvent): void {
-    for (const l of this.listeners) l(event);
-  }
-
-  failWith(message: string): void {
-    this.deliverLocal({
-      type: 'error',
-      cellId: this.cellId,
-      error: { code: 'run_failed', message },
-    });
-    this.finish();
-  }
-
-  /**
-   * Hands a batch to the Scheduler. A job taken again (stalled worker, retry) starts a new run;
-   * the newest run wins and a superseded one is ignored. Returns true once the cell settled.
-   */
-  deliver(batch: EventBatch, onRun?: (cellId: number, worker: string) => void): boolean {
-    if (this.settled) return false;
-    if (batch.run !== this.run) {
-      if (this.runs.has(batch.run)) return false;
-      this.runs.add(batch.run);
-      this.run = batch.run;
-      onRun?.(this.cellId, batch.worker);
-      this.deliverLocal({
-        type: 'log',
-        cellId: this.cellId,
-        level: 'info',
-        message: `attempt ${this.attempt} running on worker ${batch.worker}${this.runs.size > 1 ? ` (run ${this.runs.size} of its job)` : ''}`,
-      });
-    }
-    for (const e of batch.events) {
-      if (e.cellId !== this.cellId) continue;
-      this.deliverLocal(e);
-      if (e.type === 'done' || e.type === 'error') {
-        this.finish();
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private finish(): void {
-    this.settled = true;
-    // After the Scheduler's handlers ran for the terminal event.
-    setImmediate(() => this.resolveExit({ code: 0, signal: null, stderrTail: '' }));
   }
 }
