@@ -112,10 +112,37 @@ export function serveWorker(runner: CellRunner): void {
     }
     if (started) return;
     started = true;
-    if (message.type === 'data') void serveDataJob(message.job, channel);
-    else if (message.type === 'pretrain') void servePretrainJob(message.job, channel, abort.signal);
-    else void serveCell(message, runner, channel, abort.signal);
+    void dispatch(message, { runner, channel, signal: abort.signal });
   });
+}
+
+/** What a job's handler works with. */
+interface JobContext {
+  runner: CellRunner;
+  channel: ParentChannel;
+  /** Aborted by `cancel`. */
+  signal: AbortSignal;
+}
+
+/** The messages that start a job, by type. */
+type JobMessage = Exclude<MainMessage, { type: 'cancel' }>;
+
+/** One handler per job a worker runs: each replies, then the process exits. */
+const jobHandlers: {
+  [T in JobMessage['type']]: (
+    message: Extract<JobMessage, { type: T }>,
+    c: JobContext,
+  ) => Promise<void>;
+} = {
+  start: (message, c) => serveCell(message, c.runner, c.channel, c.signal),
+  data: (message, c) => serveDataJob(message.job, c.channel),
+  pretrain: (message, c) => servePretrainJob(message.job, c.channel, c.signal),
+};
+
+/** Hands a job's message to its handler (the map's type ties each type to its message). */
+function dispatch(message: JobMessage, c: JobContext): Promise<void> {
+  const handler = jobHandlers[message.type] as (m: JobMessage, c: JobContext) => Promise<void>;
+  return handler(message, c);
 }
 
 /** Runs one dataset job (the Datasets view), replies, exits. */

@@ -76,7 +76,7 @@ export class Scheduler {
       datasets: {},
       models: null,
     };
-    this.heardAs = host.kind === 'queue' ? undefined : this.site.name;
+    this.heardAs = host.recordsItsWorkers === true ? undefined : this.site.name;
   }
 
   /** Re-queues cells a previous process left running (it was killed); returns how many. */

@@ -37,7 +37,13 @@ export interface SpawnOptions {
 
 /** The seam of ARCHITECTURE.md: the scheduler starts workers only through this. */
 export interface WorkerHost {
+  /** How its workers run, as logs name it ('child_process', 'utilityProcess', 'queue'). */
   readonly kind: string;
+  /**
+   * True when cells run on workers elsewhere which the host itself records (which worker ran a
+   * cell, when each was last heard from); the app's own processes otherwise.
+   */
+  readonly recordsItsWorkers?: boolean;
   spawn(options: SpawnOptions): WorkerHandle;
 }
 
@@ -71,6 +77,49 @@ export class CellFailedError extends PlwError {
   }
 }
 
+/** What a job makes of one message of its worker: nothing yet (undefined), a result, or an error. */
+export type JobReply<T> = undefined | { result: T } | { error: Error };
+
+/**
+ * The one protocol of every job on a worker: sends `start`, hands each message to `reply` until
+ * that settles the job, once; a worker that exits first rejects with WorkerExitedError, a send
+ * that throws rejects with its error. With `timeoutMs`, the worker is killed and the job
+ * rejects with `timeout()` once that time has passed.
+ */
+export function runJob<T>(
+  handle: WorkerHandle,
+  start: MainMessage,
+  reply: (message: unknown) => JobReply<T>,
+  limit?: { timeoutMs: number; timeout: () => Error },
+): Promise<T> {
+  return new Promise<T>((resolvePromise, reject) => {
+    let settled = false;
+    const timer =
+      limit === undefined
+        ? null
+        : setTimeout(() => {
+            settle({ error: limit.timeout() });
+            handle.kill();
+          }, limit.timeoutMs);
+    function settle(r: JobReply<T>): void {
+      if (settled || r === undefined) return;
+      settled = true;
+      if (timer !== null) clearTimeout(timer);
+      if ('error' in r) reject(r.error);
+      else resolvePromise(r.result);
+    }
+    handle.onMessage((message) => {
+      if (!settled) settle(reply(message));
+    });
+    void handle.exited.then((exit) => settle({ error: new WorkerExitedError(exit) }));
+    try {
+      handle.send(start);
+    } catch (err) {
+      settle({ error: err instanceof Error ? err : new Error(String(err)) });
+    }
+  });
+}
+
 /**
  * Runs one cell on a fresh worker, which resolves the spec's references at `site`: sends
  * `start`, forwards every event, resolves on `done`.
@@ -83,27 +132,18 @@ export function runCell(
   site: WorkerSite,
   onEvent: (event: Exclude<WorkerEvent, { type: 'done' } | { type: 'error' }>) => void,
 ): Promise<void> {
-  return new Promise<void>((resolvePromise, reject) => {
-    let settled = false;
-    const settle = (err?: Error): void => {
-      if (settled) return;
-      settled = true;
-      if (err === undefined) resolvePromise();
-      else reject(err);
-    };
-    handle.onMessage((message) => {
-      if (settled || !isWorkerEvent(message) || message.cellId !== spec.cellId) return;
-      if (message.type === 'done') settle();
-      else if (message.type === 'error') settle(new CellFailedError(message.error));
-      else onEvent(message);
-    });
-    void handle.exited.then((exit) => settle(new WorkerExitedError(exit)));
-    try {
-      handle.send({ type: 'start', spec, site });
-    } catch (err) {
-      settle(err instanceof Error ? err : new Error(String(err)));
-    }
+  return runJob<void>(handle, { type: 'start', spec, site }, (message) => {
+    if (!isWorkerEvent(message) || message.cellId !== spec.cellId) return undefined;
+    if (message.type === 'done') return { result: undefined };
+    if (message.type === 'error') return { error: new CellFailedError(message.error) };
+    onEvent(message);
+    return undefined;
   });
+}
+
+/** A worker's error reply as the PlwError it describes (code, message, location). */
+function replyError(error: ErrorData): { error: PlwError } {
+  return { error: new PlwError(error.code, error.message, error.detail) };
 }
 
 /**
@@ -116,34 +156,21 @@ export function runDataJob(
   job: DataJob,
   timeoutMs = 10 * 60_000,
 ): Promise<unknown> {
-  const handle = host.spawn({ env: {} });
-  return new Promise<unknown>((resolvePromise, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      settle(
+  return runJob<unknown>(
+    host.spawn({ env: {} }),
+    { type: 'data', job },
+    (message) => {
+      if (!isDataReply(message)) return undefined;
+      return message.type === 'data-result'
+        ? { result: message.result }
+        : replyError(message.error);
+    },
+    {
+      timeoutMs,
+      timeout: () =>
         new PlwError('run_failed', `dataset job (${job.kind}) took over ${timeoutMs / 1000} s`),
-      );
-      handle.kill();
-    }, timeoutMs);
-    function settle(err: Error | null, result?: unknown): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (err === null) resolvePromise(result);
-      else reject(err);
-    }
-    handle.onMessage((message) => {
-      if (!isDataReply(message)) return;
-      if (message.type === 'data-result') settle(null, message.result);
-      else settle(new PlwError(message.error.code, message.error.message, message.error.detail));
-    });
-    void handle.exited.then((exit) => settle(new WorkerExitedError(exit)));
-    try {
-      handle.send({ type: 'data', job });
-    } catch (err) {
-      settle(err instanceof Error ? err : new Error(String(err)));
-    }
-  });
+    },
+  );
 }
 
 /** What a pre-training job reports while it runs. */
@@ -163,32 +190,19 @@ export function runPretrainJob(
   job: PretrainJob,
   callbacks: PretrainCallbacks = {},
 ): Promise<{ model: string; cached: boolean }> {
-  const handle = host.spawn({ env: {} });
-  return new Promise((resolvePromise, reject) => {
-    let settled = false;
-    const settle = (err: Error | null, result?: { model: string; cached: boolean }): void => {
-      if (settled) return;
-      settled = true;
-      if (err === null) resolvePromise(result as { model: string; cached: boolean });
-      else reject(err);
-    };
-    handle.onMessage((message) => {
-      if (settled || !isPretrainReply(message)) return;
-      if (message.type === 'pretrain-step') {
+  return runJob(host.spawn({ env: {} }), { type: 'pretrain', job }, (message) => {
+    if (!isPretrainReply(message)) return undefined;
+    switch (message.type) {
+      case 'pretrain-step':
         callbacks.onStep?.(message.step, message.totalSteps, message.loss, message.etaSeconds);
-      } else if (message.type === 'pretrain-log') {
+        return undefined;
+      case 'pretrain-log':
         callbacks.onLog?.(message.message);
-      } else if (message.type === 'pretrain-result') {
-        settle(null, { model: message.model, cached: message.cached });
-      } else {
-        settle(new PlwError(message.error.code, message.error.message, message.error.detail));
-      }
-    });
-    void handle.exited.then((exit) => settle(new WorkerExitedError(exit)));
-    try {
-      handle.send({ type: 'pretrain', job });
-    } catch (err) {
-      settle(err instanceof Error ? err : new Error(String(err)));
+        return undefined;
+      case 'pretrain-result':
+        return { result: { model: message.model, cached: message.cached } };
+      default:
+        return replyError(message.error);
     }
   });
 }

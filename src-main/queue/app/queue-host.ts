@@ -67,6 +67,7 @@ interface PendingFailure {
 
 export class QueueHost implements WorkerHost {
   readonly kind = 'queue';
+  readonly recordsItsWorkers = true;
   private readonly queue: Queue;
   private readonly events: QueueEvents;
   private readonly redis: Redis;
