@@ -18,7 +18,7 @@ import type { Channel } from '../../src-shared/api';
 import { dispatch } from '../api/dispatch';
 import { openWorkspaceService, type WorkspaceService } from '../app/service';
 import { appBuiltins } from '../sweeps/builtins';
-import { prepareDemoSweep } from '../cli/demo/prepare';
+import { prepareDemoSweep } from '../demo/prepare';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
 import { UtilityProcessHost } from './utility-host';
 

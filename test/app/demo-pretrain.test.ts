@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoStatus } from '../../src-shared/api';
 import { openWorkspaceService, type WorkspaceService } from '../../src-main/app/service';
-import { prepareDemoSweep } from '../../src-main/cli/demo/prepare';
+import { prepareDemoSweep } from '../../src-main/demo/prepare';
 import { appBuiltins } from '../../src-main/sweeps/builtins';
 import { ForkHost } from '../../src-main/workers/fork-host';
 import type { SpawnOptions, WorkerHost } from '../../src-main/workers/host';

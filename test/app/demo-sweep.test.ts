@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkspaceService, type WorkspaceService } from '../../src-main/app/service';
 import { appBuiltins } from '../../src-main/sweeps/builtins';
-import { demoDefinition } from '../../src-main/cli/demo/demo-sweep';
+import { demoDefinition } from '../../src-main/demo/demo-sweep';
 
 describe('sweeps:demo', () => {
   let dir: string;

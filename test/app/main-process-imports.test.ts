@@ -39,7 +39,7 @@ describe('the Electron main process', () => {
     expect(files).toContain('src-shared/catalogue.ts');
     expect(files).toContain('src-main/sweeps/builtins.ts');
     // The demo base model pre-trains in a worker of the host (prepare.ts), not in this process.
-    expect(files).toContain('src-main/cli/demo/prepare.ts');
+    expect(files).toContain('src-main/demo/prepare.ts');
     expect(files.filter((f) => f.startsWith('src-worker/'))).toEqual([]);
     expect(packages.filter((p) => p.startsWith('@tensorflow/'))).toEqual([]);
   });

@@ -12,7 +12,7 @@ import { defaultWorkers, detectHardware } from '../../workers/concurrency';
 import { SweepRepository } from '../../sweeps/repository';
 import { openExistingStore } from '../../sweeps/status';
 import { demoBaseModel } from '../demo/base-model';
-import { demoDefinition } from '../demo/demo-sweep';
+import { demoDefinition } from '../../demo/demo-sweep';
 import { runSweepWithProgress } from '../sweep-runner';
 import {
   action,

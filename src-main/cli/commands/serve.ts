@@ -7,7 +7,7 @@ import { openWorkspaceService } from '../../app/service';
 import { startWebServer } from '../../server/web-server';
 import { dbPathOption } from '../../store/paths';
 import { action, logLine, parseInteger, type CommandRegistrar } from '../io';
-import { prepareDemoSweep } from '../demo/prepare';
+import { prepareDemoSweep } from '../../demo/prepare';
 import { appBuiltins } from '../../sweeps/builtins';
 import { ForkHost } from '../../workers/fork-host';
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resourcesDir } from '../../sweeps/builtins';
+import { resourcesDir } from '../sweeps/builtins';
 
 // No worker code here: the Electron shell reads this module (prepare.ts).
 export const DEMO_SWEEP_FILE = join(resourcesDir(), 'demo/demo-sweep.json');

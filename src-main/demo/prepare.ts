@@ -4,8 +4,8 @@
  * that runs the cells (utilityProcess in Electron, child_process in `plw serve`), so no engine
  * code loads in the main process.
  */
-import { PlwError } from '../../../src-shared/errors';
-import { runPretrainJob, type WorkerHost } from '../../workers/host';
+import { PlwError } from '../../src-shared/errors';
+import { runPretrainJob, type WorkerHost } from '../workers/host';
 import { demoDefinition } from './demo-sweep';
 
 /**
