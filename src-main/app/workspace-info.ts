@@ -1,0 +1,39 @@
+/** The API's handlers about the workspace itself and the workers that ran its cells. */
+import type { PlwHandlers } from '../../src-shared/api';
+import { blasAddonProblem } from '../workers/blas-addon';
+import { WorkerRecords } from '../workers/worker-records';
+import type { Workspace } from '../workspace/workspace';
+
+export function workspaceHandlers(
+  ws: Workspace,
+  info: { dbPath: string; version: string },
+): Pick<PlwHandlers, 'workspace:info' | 'workers:list'> {
+  const workerRecords = new WorkerRecords(ws.store);
+  return {
+    'workspace:info': () => ({
+      dbPath: info.dbPath,
+      version: info.version,
+      backend: workerRecords.backend(),
+      workers: ws.workers,
+      blasAddon: blasAddonProblem(),
+      runnerPid: ws.role === 'runner' ? null : ws.runnerPid,
+    }),
+    'workers:list': () =>
+      workerRecords.list().map((w) => ({
+        name: w.name,
+        host: w.host,
+        pid: w.pid,
+        backend: w.hello.backend.name,
+        backendReason: w.hello.backend.reason,
+        skipped: w.hello.backend.skipped,
+        threads: w.hello.backend.threads,
+        blas:
+          w.hello.backend.blas === null
+            ? null
+            : { coreType: w.hello.backend.blas.coreType, threads: w.hello.backend.blas.threads },
+        cells: w.cells,
+        lastSeen: w.lastSeen,
+        connected: w.connected,
+      })),
+  };
+}
