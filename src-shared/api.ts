@@ -18,8 +18,6 @@ export const CELL_STATES = [
 export type CellState = (typeof CELL_STATES)[number];
 
 export interface WorkspaceInfo {
-  dbPath: string;
-  version: string;
   /** Compute backend the workers use, once one has reported it. */
   backend: string | null;
   workers: number;

@@ -10,6 +10,7 @@ import { InputError, PlwError } from '../../src-shared/errors';
 import type { DataJob } from '../../src-shared/protocol';
 import type { Store } from '../store/store';
 import type { Builtins } from '../sweeps/load';
+import { SweepRepository } from '../sweeps/repository';
 import { runDataJob, type WorkerHost } from '../workers/host';
 
 type DatasetHandlers = Pick<
@@ -49,12 +50,10 @@ function fileInfo(path: string): { size: number; mtime: number } | null {
 export function datasetHandlers(options: DatasetServiceOptions): DatasetHandlers {
   const { store, host, builtins } = options;
   const db = store.db;
+  const repo = new SweepRepository(store);
   const stmts = {
     registered: db.prepare<[], { source: string; name: string }>(
       'SELECT source, name FROM datasets ORDER BY created_at, id',
-    ),
-    inSweeps: db.prepare<[], { dataset: string; sweeps: number }>(
-      'SELECT dataset, COUNT(DISTINCT sweep_id) AS sweeps FROM cells GROUP BY dataset',
     ),
     register: db.prepare(
       'INSERT INTO datasets (source, name, created_at) VALUES (?, ?, ?) ON CONFLICT (source) DO NOTHING',
@@ -129,7 +128,7 @@ export function datasetHandlers(options: DatasetServiceOptions): DatasetHandlers
   return {
     'datasets:list': () => {
       const usage = new Map<string, number>();
-      for (const row of stmts.inSweeps.all()) {
+      for (const row of repo.datasetUse()) {
         const key = locate(row.dataset).source;
         usage.set(key, (usage.get(key) ?? 0) + row.sweeps);
       }

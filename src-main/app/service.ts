@@ -37,7 +37,6 @@ export interface WorkspaceServiceOptions {
   workers?: number;
   /** Relative paths in sweeps created from the UI are taken from here. */
   baseDir?: string;
-  version?: string;
 }
 
 export interface WorkspaceService {
@@ -72,7 +71,7 @@ export async function openWorkspaceService(
   const sweeps = { ws, summaries: summary, builtins: options.builtins, baseDir, emit };
   const create = createSweep(sweeps);
   const handlers: PlwHandlers = {
-    ...workspaceHandlers(ws, { dbPath: options.dbPath, version: options.version ?? '0.1.0' }),
+    ...workspaceHandlers(ws),
     ...sweepHandlers(sweeps, create),
     ...demoHandlers(options.demoSweep, create, emit),
     ...cellHandlers(ws, summary),

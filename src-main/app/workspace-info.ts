@@ -6,13 +6,10 @@ import type { Workspace } from '../workspace/workspace';
 
 export function workspaceHandlers(
   ws: Workspace,
-  info: { dbPath: string; version: string },
 ): Pick<PlwHandlers, 'workspace:info' | 'workers:list'> {
   const workerRecords = new WorkerRecords(ws.store);
   return {
     'workspace:info': () => ({
-      dbPath: info.dbPath,
-      version: info.version,
       backend: workerRecords.backend(),
       workers: ws.workers,
       blasAddon: blasAddonProblem(),

@@ -10,16 +10,6 @@ import { PlwError } from '../../src-shared/errors';
 export class RunLock {
   private constructor(private readonly file: string) {}
 
-  static acquire(dbPath: string): RunLock {
-    const got = RunLock.tryAcquire(dbPath);
-    if (got instanceof RunLock) return got;
-    throw new PlwError(
-      'bad_usage',
-      `${dbPath}: another PLW process (pid ${got.holder}) is running sweeps of this workspace; ` +
-        'wait for it, or stop it and run again',
-    );
-  }
-
   /**
    * Takes the lock when it is free or stale, else says which live process holds it (the
    * caller then watches the workspace instead of running it).

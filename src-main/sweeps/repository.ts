@@ -40,6 +40,18 @@ export interface CellRow {
   worker: string | null;
 }
 
+/** What a viewer compares between two reads of the store (workspace/store-tail.ts). */
+export interface CellSnapshot {
+  id: number;
+  sweepId: number;
+  state: CellState;
+  attempts: number;
+  step: number;
+  totalSteps: number | null;
+  lastCheckpointStep: number | null;
+  error: string | null;
+}
+
 export interface MetricRow {
   step: number;
   loss: number | null;
@@ -120,6 +132,18 @@ export class SweepRepository {
         `SELECT ${CELL_COLUMNS} FROM cells WHERE sweep_id = ? ORDER BY idx`,
       ),
       cell: db.prepare<[number], CellRow>(`SELECT ${CELL_COLUMNS} FROM cells WHERE id = ?`),
+      snapshots: db.prepare<[], CellSnapshot>(
+        `SELECT id, sweep_id AS sweepId, state, attempts, step, total_steps AS totalSteps,
+           last_checkpoint_step AS lastCheckpointStep, error FROM cells`,
+      ),
+      onWorkers: db.prepare<[], { id: number; sweepId: number; worker: string }>(
+        `SELECT id, sweep_id AS sweepId, worker FROM cells
+         WHERE worker IS NOT NULL AND state IN ('running', 'evaluating') ORDER BY id`,
+      ),
+      setWorker: db.prepare<[string, number]>('UPDATE cells SET worker = ? WHERE id = ?'),
+      datasetUse: db.prepare<[], { dataset: string; sweeps: number }>(
+        'SELECT dataset, COUNT(DISTINCT sweep_id) AS sweeps FROM cells GROUP BY dataset',
+      ),
       metrics: db.prepare<[number], MetricRow>(
         `SELECT step, loss, prompt_loss AS promptLoss, completion_loss AS completionLoss, lr,
           grad_norm AS gradNorm, tokens_per_sec AS tokensPerSec, time
@@ -177,6 +201,26 @@ export class SweepRepository {
 
   cell(id: number): CellRow | undefined {
     return this.stmts.cell.get(id);
+  }
+
+  /** Every cell's state and progress, for a viewer to compare with its last read. */
+  snapshots(): CellSnapshot[] {
+    return this.stmts.snapshots.all();
+  }
+
+  /** Cells running or evaluating on a named (queue) worker. */
+  cellsOnWorkers(): { id: number; sweepId: number; worker: string }[] {
+    return this.stmts.onWorkers.all();
+  }
+
+  /** The queue worker that runs the cell (its job began a run there). */
+  setWorker(cellId: number, worker: string): void {
+    this.stmts.setWorker.run(worker, cellId);
+  }
+
+  /** How many sweeps use each dataset (as the cells name it). */
+  datasetUse(): { dataset: string; sweeps: number }[] {
+    return this.stmts.datasetUse.all();
   }
 
   metrics(cellId: number): MetricRow[] {

@@ -5,6 +5,7 @@
  */
 import { workerHelloSchema, type WorkerHello } from '../../src-shared/protocol';
 import type { Store } from '../store/store';
+import { SweepRepository } from '../sweeps/repository';
 
 export interface WorkerRecord {
   name: string;
@@ -31,7 +32,10 @@ interface WorkerRow {
 export class WorkerRecords {
   private readonly s;
 
+  private readonly repo: SweepRepository;
+
   constructor(store: Store) {
+    this.repo = new SweepRepository(store);
     const db = store.db;
     this.s = {
       upsert: db.prepare<[string, string, number, string, string, number, number, number | null]>(
@@ -52,10 +56,6 @@ export class WorkerRecords {
       all: db.prepare<[], WorkerRow>(
         `SELECT name, host, pid, hello, last_seen AS lastSeen, connected FROM workers
          ORDER BY last_seen DESC, name`,
-      ),
-      cells: db.prepare<[], { id: number; sweepId: number; worker: string }>(
-        `SELECT id, sweep_id AS sweepId, worker FROM cells
-         WHERE worker IS NOT NULL AND state IN ('running', 'evaluating') ORDER BY id`,
       ),
       backend: db.prepare<[], { backend: string }>(
         'SELECT backend FROM workers ORDER BY last_seen DESC, name LIMIT 1',
@@ -103,7 +103,7 @@ export class WorkerRecords {
   }
 
   list(): WorkerRecord[] {
-    const cells = this.s.cells.all();
+    const cells = this.repo.cellsOnWorkers();
     return this.s.all.all().map((r) => ({
       name: r.name,
       host: r.host,

@@ -1,18 +1,8 @@
-import type { CellState } from '../../src-shared/api';
 import type { EventHub } from '../events/event-hub';
 import type { Store } from '../store/store';
-import type { MetricRow } from '../sweeps/repository';
+import type { CellSnapshot, MetricRow, SweepRepository } from '../sweeps/repository';
 
-interface CellSnap {
-  id: number;
-  sweepId: number;
-  state: CellState;
-  attempts: number;
-  step: number;
-  totalSteps: number | null;
-  lastCheckpointStep: number | null;
-  error: string | null;
-}
+type CellSnap = CellSnapshot;
 
 /**
  * What a viewer process hears of a workspace another process runs: it reads the store after
@@ -29,14 +19,11 @@ export class StoreTail {
 
   constructor(
     private readonly store: Store,
+    private readonly repo: SweepRepository,
     private readonly hub: EventHub,
   ) {
     const db = store.db;
     this.s = {
-      cells: db.prepare<[], CellSnap>(
-        `SELECT id, sweep_id AS sweepId, state, attempts, step, total_steps AS totalSteps,
-           last_checkpoint_step AS lastCheckpointStep, error FROM cells`,
-      ),
       metrics: db.prepare<[number, number], MetricRow>(
         `SELECT step, loss, prompt_loss AS promptLoss, completion_loss AS completionLoss, lr,
            grad_norm AS gradNorm, tokens_per_sec AS tokensPerSec, time
@@ -64,7 +51,7 @@ export class StoreTail {
   /** Takes the store as it is now as the starting point: only later changes are published. */
   snapshot(): void {
     this.version = this.dataVersion();
-    this.cells = new Map(this.s.cells.all().map((c) => [c.id, c]));
+    this.cells = new Map(this.repo.snapshots().map((c) => [c.id, c]));
     this.scoreCounts = new Map(this.s.scoreCounts.all().map((r) => [r.cellId, r.n]));
     this.lastLogId = this.s.maxLog.get()?.id ?? 0;
   }
@@ -78,7 +65,7 @@ export class StoreTail {
     if (version === this.version) return false;
     this.version = version;
     const sweepOf = new Map<number, number>();
-    for (const c of this.s.cells.all()) {
+    for (const c of this.repo.snapshots()) {
       sweepOf.set(c.id, c.sweepId);
       const before = this.cells.get(c.id);
       this.cells.set(c.id, c);

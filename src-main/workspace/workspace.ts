@@ -122,7 +122,13 @@ export class Workspace {
       this.queueHost =
         queue === undefined
           ? null
-          : openQueueHost({ store: this.store, sink: this.sink, hub: this.hub, ...queue });
+          : openQueueHost({
+              store: this.store,
+              repo: this.repo,
+              sink: this.sink,
+              hub: this.hub,
+              ...queue,
+            });
     } catch (err) {
       this.store.close();
       throw err;
@@ -136,7 +142,7 @@ export class Workspace {
       maxAttempts: options.maxAttempts ?? 3,
       ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
     });
-    this.tail = new StoreTail(this.store, this.hub);
+    this.tail = new StoreTail(this.store, this.repo, this.hub);
     try {
       if (!this.tryTakeOver() || options.runEverything) this.schedulePoll();
     } catch (err) {

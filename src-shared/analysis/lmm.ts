@@ -352,16 +352,3 @@ export function fitFixedEffects(d: LmmDesign, y: ArrayLike<number>, method: FitM
   beta[0] += stats.center;
   return beta;
 }
-
-/**
- * The profiled deviance (-2 logLik, or lme4's REML criterion) at a given theta: what the fit
- * minimizes. Exposed for profile plots and for checking an optimum.
- */
-export function profiledDevianceAt(
-  d: LmmDesign,
-  y: ArrayLike<number>,
-  method: FitMethod,
-  theta: number,
-): number {
-  return profiledDeviance(d, responseStats(d, y), method).deviance(theta);
-}

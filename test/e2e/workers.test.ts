@@ -74,7 +74,9 @@ describe.runIf(hasChromium)('the Workers page in Chromium', () => {
       false,
     );
     store.close();
-    lock = RunLock.acquire(db);
+    const got = RunLock.tryAcquire(db);
+    if (!(got instanceof RunLock)) throw new Error(`${db}: run lock held by pid ${got.holder}`);
+    lock = got;
     app = await serve(db);
     browser = await launchBrowser();
   }, 180_000);

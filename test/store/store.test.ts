@@ -252,12 +252,13 @@ describe('RunLock', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'plw-lock-')), 'ws.db');
     // The test runner's parent process is alive: its lock holds.
     writeFileSync(`${db}.run-lock`, String(process.ppid));
-    expect(() => RunLock.acquire(db)).toThrow(/another PLW process \(pid \d+\) is running sweeps/);
+    expect(RunLock.tryAcquire(db)).toEqual({ holder: process.ppid });
     // A pid no process has (killed with the machine, say): stale, taken over.
     writeFileSync(`${db}.run-lock`, '2147483646');
-    const lock = RunLock.acquire(db);
+    const lock = RunLock.tryAcquire(db);
+    expect(lock).toBeInstanceOf(RunLock);
     expect(readFileSync(`${db}.run-lock`, 'utf8')).toBe(String(process.pid));
-    lock.release();
+    (lock as RunLock).release();
     expect(existsSync(`${db}.run-lock`)).toBe(false);
   });
 });

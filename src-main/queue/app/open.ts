@@ -2,6 +2,7 @@ import type { EventHub } from '../../events/event-hub';
 import type { MetricsSink } from '../../events/metrics-sink';
 import type { Store } from '../../store/store';
 import type { Builtins } from '../../sweeps/load';
+import type { SweepRepository } from '../../sweeps/repository';
 import type { HashPath } from '../../workers/refs';
 import { WorkerRecords } from '../../workers/worker-records';
 import { QueueHost } from './queue-host';
@@ -14,6 +15,7 @@ import { parseRedisUrl } from '../url';
  */
 export function openQueueHost(options: {
   store: Store;
+  repo: SweepRepository;
   sink: MetricsSink;
   hub: EventHub;
   url: string;
@@ -21,14 +23,10 @@ export function openQueueHost(options: {
   hashPath: HashPath;
   log: (line: string) => void;
 }): QueueHost {
-  const { store, sink, hub } = options;
+  const { store, repo, sink, hub } = options;
   const target = parseRedisUrl(options.url);
   const state = new QueueState(store);
-  const setWorker = store.db.prepare<[string, number]>('UPDATE cells SET worker = ? WHERE id = ?');
   const workers = new WorkerRecords(store);
-  const sweepOf = store.db.prepare<[number], { sweepId: number }>(
-    'SELECT sweep_id AS sweepId FROM cells WHERE id = ?',
-  );
   return new QueueHost({
     target,
     workspace: state.workspace(),
@@ -43,13 +41,12 @@ export function openQueueHost(options: {
         state.setCursor(lastId);
       }),
     orphan: (event) => {
-      if (sweepOf.get(event.cellId) === undefined) return;
+      const cell = repo.cell(event.cellId);
+      if (cell === undefined) return;
       sink.push(event);
-      if (event.type === 'log') {
-        hub.publish({ ...event, sweepId: sweepOf.get(event.cellId)!.sweepId });
-      }
+      if (event.type === 'log') hub.publish({ ...event, sweepId: cell.sweepId });
     },
-    onRun: (cellId, worker) => setWorker.run(worker, cellId),
+    onRun: (cellId, worker) => repo.setWorker(cellId, worker),
     onBatch: (worker) => workers.heard(worker, Date.now()),
     onWorkers: (hellos, connected) =>
       store.transaction(() => workers.queueSeen(hellos, connected, Date.now())),
