@@ -180,9 +180,14 @@ export interface AnalysisGroupView {
   n: number;
   benchmarks: number;
   exponent: number;
+  /** 'mixed': the mixed model; 'ols': one informative benchmark, least squares. */
+  method: 'mixed' | 'ols';
   reml: FixedEffects;
   ml: FixedEffects;
+  /** Likelihood-ratio test (ML fits), shown beside the verdict's test. */
   lrt: { chisq: number; df: number; p: number };
+  /** The verdict's test: Kenward–Roger F (exact F for one benchmark). */
+  kr: { F: number; ndf: number; ddf: number; scaling: number; p: number };
   vertexW: number | null;
   lambda: number | null;
   /** Why there is no best PLW (convex fit, vertex outside [0, 1]). */
@@ -212,7 +217,7 @@ export interface AnalysisGroupView {
 export interface AnalysisBenchmarkState {
   benchmark: string;
   excluded: boolean;
-  flag: 'constant' | 'at_chance' | null;
+  flag: 'constant' | 'at_chance' | 'below_chance' | null;
   chance: number | null;
 }
 

@@ -11,7 +11,8 @@ function pText(p: number): string {
 }
 
 /**
- * The verdict per dataset: does PLW matter (likelihood-ratio test of the mixed model), which
+ * The verdict per dataset: does PLW matter (Kenward–Roger F-test of the mixed model, the
+ * likelihood-ratio test beside it; the exact F-test when one benchmark is informative), which
  * PLW is best (with its bootstrap interval), and the per-benchmark curves behind it.
  */
 export function AnalysisView({ sweepId }: { sweepId: number }) {
@@ -19,7 +20,7 @@ export function AnalysisView({ sweepId }: { sweepId: number }) {
   const [splitModels, setSplitModels] = useState(false);
   const [zscore, setZscore] = useState(false);
   // The user's include/exclude choices per benchmark; the rest follow the default (constant
-  // benchmarks excluded). Changing one re-fits.
+  // benchmarks and ones at chance in every cell excluded). Changing one re-fits.
   const [overrides, setOverrides] = useState<Record<string, boolean>>({});
   const overridesKey = JSON.stringify(overrides);
   const analysis = useLive(
@@ -69,8 +70,9 @@ export function AnalysisView({ sweepId }: { sweepId: number }) {
       {analysis.error && <p className="error">{analysis.error}</p>}
       {analysis.data && analysis.data.groups.length === 0 && (
         <p className="empty">
-          No group can be fitted yet: the mixed model needs scores on at least two benchmarks and
-          three PLW values per dataset. {analysis.data.skipped.map((s) => s.reason).join(' ')}
+          No group can be fitted yet: the analysis needs scores on at least one informative
+          benchmark and three PLW values per dataset.{' '}
+          {analysis.data.skipped.map((s) => s.reason).join(' ')}
         </p>
       )}
       {analysis.data?.skipped.map((s) => (
@@ -115,7 +117,13 @@ function BenchmarkToggles({
       {states.map((s) => (
         <label className="inline" key={s.benchmark}>
           <input type="checkbox" checked={!s.excluded} onChange={() => onToggle(s)} /> {s.benchmark}
-          {s.flag === 'constant' ? ' (constant)' : s.flag === 'at_chance' ? ' (at chance)' : ''}
+          {s.flag === 'constant'
+            ? ' (constant)'
+            : s.flag === 'at_chance'
+              ? ' (at chance)'
+              : s.flag === 'below_chance'
+                ? ' (below chance)'
+                : ''}
         </label>
       ))}
     </div>
@@ -143,7 +151,7 @@ function GroupPanel({
         </p>
       )}
       <BenchmarkToggles states={group.benchmarkStates} onToggle={onToggle} />
-      <table className="table coef">
+      <table className="table coef" data-testid="coef-table">
         <thead>
           <tr>
             <th>term</th>
@@ -162,12 +170,27 @@ function GroupPanel({
             </tr>
           ))}
         </tbody>
+        <tfoot>
+          <tr data-testid="kr-test">
+            <td>{group.method === 'ols' ? 'F-test (verdict)' : 'Kenward–Roger F (verdict)'}</td>
+            <td className="num" colSpan={3}>
+              F({group.kr.ndf}, {formatNumber(group.kr.ddf, 3)}) = {formatNumber(group.kr.F, 4)}, p
+              = {pText(group.kr.p)}
+            </td>
+          </tr>
+          <tr data-testid="lrt-test">
+            <td>likelihood ratio</td>
+            <td className="num" colSpan={3}>
+              χ²(2) = {formatNumber(group.lrt.chisq, 4)}, p = {pText(group.lrt.p)}
+            </td>
+          </tr>
+        </tfoot>
       </table>
       <p className="sub">
-        n = {group.n} scores on {group.benchmarks} benchmarks · LRT χ²(2) ={' '}
-        {formatNumber(group.lrt.chisq, 3)}, p = {pText(group.lrt.p)} · σ²(benchmark) ={' '}
-        {formatNumber(r.sigma2Benchmark, 4)}, σ²(residual) = {formatNumber(r.sigma2Residual, 4)} ·
-        best PLW{' '}
+        n = {group.n} scores on {group.benchmarks}{' '}
+        {group.method === 'ols' ? 'benchmark (least squares: score ~ w + w²)' : 'benchmarks'} ·
+        σ²(benchmark) = {formatNumber(r.sigma2Benchmark, 4)}, σ²(residual) ={' '}
+        {formatNumber(r.sigma2Residual, 4)} · best PLW{' '}
         {group.lambda === null
           ? `— (${group.lambdaReason ?? 'no interior maximum'})`
           : `≈ ${formatNumber(group.lambda, 4)}${

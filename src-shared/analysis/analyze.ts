@@ -2,6 +2,7 @@ import { PlwError } from '../errors';
 import {
   bestPlw,
   lambdaInterval,
+  lambdaIntervalOls,
   verdict,
   type LambdaInterval,
   type NoVertexReason,
@@ -10,13 +11,16 @@ import { InsufficientDataError } from './errors';
 import {
   describeFlag,
   excludedBenchmarks,
+  flagReason,
   informationFlags,
   type BenchmarkFlag,
 } from './information';
+import { kenwardRogerTest, type KenwardRogerTest } from './kenwardRoger';
 import type { LmmFit } from './lmm';
-import { describePower, powerNote, type PowerNote } from './power';
+import { describePower, powerNote, type PowerDesign, type PowerNote } from './power';
 import { likelihoodRatioTest, type LikelihoodRatioTest } from './lrt';
-import { DEFAULT_EXPONENT, fitQuadratic, quadraticDesigns, type ScorePoint } from './model';
+import { DEFAULT_EXPONENT, fitQuadratic, plwToW, quadraticDesigns, type ScorePoint } from './model';
+import { olsQuadraticFit } from './ols';
 import {
   aggregateCurve,
   benchmarkCurves,
@@ -40,7 +44,8 @@ export interface AnalysisOptions {
   alpha?: number;
   /**
    * Per benchmark, include (true) or exclude (false) it from the fit; benchmarks not named
-   * follow the default (constant ones excluded, see `excludedBenchmarks`).
+   * follow the default (constant ones and ones at chance in every cell excluded, see
+   * `excludedBenchmarks`).
    */
   benchmarks?: Readonly<Record<string, boolean>>;
 }
@@ -51,7 +56,7 @@ export interface GroupInformation {
   allBenchmarks: string[];
   flags: BenchmarkFlag[];
   excluded: string[];
-  /** The flags in words ("demo_gen: every score is 0 — excluded"). */
+  /** The flags in words ("demo_gen: every score is 0 — excluded"), one per flagged or excluded benchmark. */
   notes: string[];
   /** Chance level per benchmark, where every score of it gives the same one. */
   chance: Record<string, number | null>;
@@ -77,6 +82,12 @@ export function groupInformation(
   return { allBenchmarks, flags, excluded, notes, chance };
 }
 
+/** Why a benchmark was left out: its flag's reason, or "by choice". */
+export function excludedReason(information: GroupInformation, benchmark: string): string {
+  const flag = information.flags.find((f) => f.benchmark === benchmark);
+  return flag && flag.kind !== 'below_chance' ? flagReason(flag) : 'excluded by choice';
+}
+
 /** A fit in the `plw analyze --json` shape of CLI.md, plus t values and theta. */
 export interface FitReport {
   intercept: number;
@@ -96,9 +107,20 @@ export interface GroupAnalysis {
   group: { dataset: string | null; model: string | null };
   n: number;
   benchmarks: number;
+  /**
+   * 'mixed': score ~ w + w^2 + (1|benchmark) (REML/ML fits as lme4); 'ols': one informative
+   * benchmark, score ~ w + w^2 by least squares (reml = the unbiased fit, ml = the ML fit).
+   */
+  method: 'mixed' | 'ols';
   reml: FitReport;
   ml: FitReport;
+  /** Likelihood-ratio test on the ML fits (the paper's test, lme4's anova): reported beside. */
   lrt: LikelihoodRatioTest;
+  /**
+   * The verdict's test: Kenward–Roger F-test of w and w^2 on the REML fit (pbkrtest's
+   * KRmodcomp), or the exact F-test of the least-squares fit for one benchmark.
+   */
+  kr: KenwardRogerTest;
   vertexW: number | null;
   lambda: number | null;
   exponent: number;
@@ -200,26 +222,69 @@ export function analyzeGroup(
       );
     }
     if (options.zscore) points = zScoreByBenchmark(points);
-    const designs = quadraticDesigns(points, exponent);
-    const fits = fitQuadratic(designs);
-    const lrt = likelihoodRatioTest(fits.ml, fits.nullMl, 2);
-    const vertex = bestPlw(fits.reml.beta[1], fits.reml.beta[2], exponent);
+    const fitted = [...new Set(points.map((pt) => pt.benchmark))];
+    const alpha = options.alpha ?? 0.05;
     const replicates = options.bootstrap ?? 1000;
-    const interval =
-      vertex.lambda !== null && replicates > 0
-        ? lambdaInterval(designs.full, fits.reml, {
-            replicates,
-            seed: options.seed ?? 42,
-            exponent,
-          })
-        : null;
-    const atChance = information.flags.filter(
-      (f) => f.kind === 'at_chance' && designs.benchmarks.includes(f.benchmark),
-    ).length;
+    const seed = options.seed ?? 42;
+    let method: GroupAnalysis['method'];
+    let reml: LmmFit;
+    let ml: LmmFit;
+    let lrt: LikelihoodRatioTest;
+    let kr: KenwardRogerTest;
+    let powerDesign: PowerDesign;
+    let interval: (vertexLambda: number | null) => LambdaInterval | null;
+    if (fitted.length === 1) {
+      // One informative benchmark: no between-benchmark variance to estimate, so least
+      // squares, with its exact F-test (what Kenward–Roger reduces to without random effects).
+      const w = points.map((pt) => plwToW(pt.plw, exponent));
+      if (new Set(w).size < 3) {
+        throw new InsufficientDataError(
+          `need scores at 3 or more distinct PLW values to fit a quadratic in w, got ${new Set(w).size}`,
+        );
+      }
+      const ols = olsQuadraticFit(
+        w,
+        points.map((pt) => pt.score),
+      );
+      method = 'ols';
+      ({ reml, ml, lrt } = ols);
+      kr = ols.f;
+      powerDesign = { kind: 'ols', w };
+      interval = (lambda) =>
+        lambda !== null && replicates > 0
+          ? lambdaIntervalOls(w, reml, { replicates, seed, exponent })
+          : null;
+    } else {
+      const designs = quadraticDesigns(points, exponent);
+      const fits = fitQuadratic(designs);
+      method = 'mixed';
+      ({ reml, ml } = fits);
+      lrt = likelihoodRatioTest(fits.ml, fits.nullMl, 2);
+      const test = kenwardRogerTest(
+        designs.full,
+        reml.beta,
+        reml.sigma2Group,
+        reml.sigma2Residual,
+        [1, 2],
+      );
+      if (test === null) {
+        throw new InsufficientDataError('the Kenward–Roger covariance of w and w^2 is singular');
+      }
+      kr = test;
+      powerDesign = { kind: 'mixed', design: designs.full, sigma2Benchmark: reml.sigma2Group };
+      interval = (lambda) =>
+        lambda !== null && replicates > 0
+          ? lambdaInterval(designs.full, reml, { replicates, seed, exponent })
+          : null;
+    }
+    const vertex = bestPlw(reml.beta[1], reml.beta[2], exponent);
+    const lambdaCi = interval(vertex.lambda);
+    const flagsOf = (kind: string) =>
+      information.flags.filter((f) => f.kind === kind && fitted.includes(f.benchmark));
     // z-scores are in standard deviations, not score points: no power note for them.
     const power = options.zscore
       ? null
-      : powerNote(rows, fits.reml.sigma2Residual, { exponent, alpha: options.alpha ?? 0.05 });
+      : powerNote(rows, powerDesign, reml.sigma2Residual, { alpha });
     const curves = benchmarkCurves(points, exponent).map((c) => ({
       ...c,
       chance: options.zscore ? null : (information.chance[c.benchmark] ?? null),
@@ -227,20 +292,28 @@ export function analyzeGroup(
     return {
       group: { dataset: group.dataset, model: group.model },
       n: points.length,
-      benchmarks: designs.benchmarks.length,
-      reml: fitReport(fits.reml),
-      ml: fitReport(fits.ml),
+      benchmarks: fitted.length,
+      method,
+      reml: fitReport(reml),
+      ml: fitReport(ml),
       lrt,
+      kr,
       vertexW: vertex.vertexW,
       lambda: vertex.lambda,
       exponent,
       noLambdaReason: vertex.reason,
-      lambdaInterval: interval,
-      verdict: verdict(lrt.p, vertex, interval, options.alpha, {
-        atChance,
-        benchmarks: designs.benchmarks.length,
+      lambdaInterval: lambdaCi,
+      verdict: verdict(kr.p, vertex, lambdaCi, alpha, {
+        atChance: flagsOf('at_chance').length,
+        benchmarks: fitted.length,
+        oneBenchmark: method === 'ols' ? fitted[0] : null,
+        belowChance: flagsOf('below_chance').map((f) => f.benchmark),
+        excluded: information.excluded.map((b) => ({
+          benchmark: b,
+          reason: excludedReason(information, b),
+        })),
       }),
-      benchmarkNames: designs.benchmarks,
+      benchmarkNames: fitted,
       models: group.models,
       zscored: options.zscore ?? false,
       perBenchmark: curves,

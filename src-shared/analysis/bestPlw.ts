@@ -1,6 +1,7 @@
 import { Rng } from '../random';
 import { fitFixedEffects, type LmmDesign, type LmmFit } from './lmm';
 import { DEFAULT_EXPONENT } from './model';
+import { olsQuadratic } from './perBenchmark';
 import { quantile } from './quantile';
 
 /** Why a fit has no best PLW inside [0, 1]. */
@@ -64,9 +65,6 @@ export function lambdaInterval(
   fit: LmmFit,
   options: { replicates: number; seed: number; level?: number; exponent?: number },
 ): LambdaInterval {
-  const level = options.level ?? 0.95;
-  const exponent = options.exponent ?? DEFAULT_EXPONENT;
-  const rng = new Rng(options.seed);
   const { n, p, q } = design;
   const fixed = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -76,12 +74,44 @@ export function lambdaInterval(
   const sdResid = Math.sqrt(fit.sigma2Residual);
   const y = new Float64Array(n);
   const offsets = new Float64Array(q);
+  return bootstrapLambda(options, (rng) => {
+    for (let k = 0; k < q; k++) offsets[k] = sdGroup * rng.normal();
+    for (let i = 0; i < n; i++) y[i] = fixed[i] + offsets[design.group[i]] + sdResid * rng.normal();
+    return fitFixedEffects(design, y, 'REML');
+  });
+}
+
+/**
+ * The same percentile interval for a least-squares fit of one benchmark (score ~ w + w^2):
+ * simulate fitted values + noise ~ N(0, sigma2Residual) at the sweep's own w values, refit.
+ */
+export function lambdaIntervalOls(
+  w: readonly number[],
+  fit: LmmFit,
+  options: { replicates: number; seed: number; level?: number; exponent?: number },
+): LambdaInterval {
+  const [b0, bw, bw2] = fit.beta;
+  const sd = Math.sqrt(fit.sigma2Residual);
+  const ws = [...w];
+  return bootstrapLambda(options, (rng) => {
+    const y = ws.map((x) => b0 + bw * x + bw2 * x * x + sd * rng.normal());
+    const c = olsQuadratic(ws, y);
+    return [c.intercept, c.w, c.w2];
+  });
+}
+
+/** Runs `draw` (a refit of simulated scores, returning beta) `replicates` times. */
+function bootstrapLambda(
+  options: { replicates: number; seed: number; level?: number; exponent?: number },
+  draw: (rng: Rng) => number[],
+): LambdaInterval {
+  const level = options.level ?? 0.95;
+  const exponent = options.exponent ?? DEFAULT_EXPONENT;
+  const rng = new Rng(options.seed);
   const lambdas: number[] = [];
   let noVertex = 0;
   for (let r = 0; r < options.replicates; r++) {
-    for (let k = 0; k < q; k++) offsets[k] = sdGroup * rng.normal();
-    for (let i = 0; i < n; i++) y[i] = fixed[i] + offsets[design.group[i]] + sdResid * rng.normal();
-    const beta = fitFixedEffects(design, y, 'REML');
+    const beta = draw(rng);
     const v = bestPlw(beta[1], beta[2], exponent);
     if (v.lambda === null) noVertex++;
     else lambdas.push(v.lambda);
@@ -106,10 +136,17 @@ export function formatSig(x: number, digits = 2): string {
   return Number(x.toPrecision(digits)).toString();
 }
 
-/** What the data could show: how many fitted benchmarks are at chance in every cell. */
+/** What the data could show, and what the fit left out or rests on. */
 export interface VerdictContext {
+  /** Fitted benchmarks at chance in every cell (included by choice). */
   atChance: number;
   benchmarks: number;
+  /** The one benchmark an OLS fit rests on; null for the mixed model. */
+  oneBenchmark?: string | null;
+  /** Fitted benchmarks flagged below chance. */
+  belowChance?: readonly string[];
+  /** Benchmarks left out of the fit, each with its reason. */
+  excluded?: readonly { benchmark: string; reason: string }[];
 }
 
 function chanceClause(ctx: VerdictContext): string {
@@ -122,11 +159,30 @@ function chanceClause(ctx: VerdictContext): string {
   return `${ctx.atChance} of ${ctx.benchmarks} benchmarks ${ctx.atChance === 1 ? 'is' : 'are'} at chance`;
 }
 
+function contextClauses(ctx: VerdictContext): string[] {
+  const out: string[] = [];
+  if (ctx.oneBenchmark) out.push(`rests on one benchmark (${ctx.oneBenchmark})`);
+  const chance = chanceClause(ctx);
+  if (chance) out.push(chance);
+  const below = ctx.belowChance ?? [];
+  if (below.length > 0) {
+    out.push(`${below.join(', ')} ${below.length === 1 ? 'is' : 'are'} below chance`);
+  }
+  const excluded = ctx.excluded ?? [];
+  if (excluded.length > 0) {
+    out.push(`left out: ${excluded.map((e) => `${e.benchmark} (${e.reason})`).join(', ')}`);
+  }
+  return out;
+}
+
 /**
  * One sentence a user can act on: "PLW matters (p = 3.3e-14); best PLW ≈ 0.14 [0.09, 0.21]"
- * or "no detectable effect (p = 0.36)". Significance at `alpha` (default 0.05). With `context`,
- * a result from benchmarks at chance says so: "no detectable effect (p = 0.21) — 1 of 2
- * benchmarks is at chance", so "no effect" is never claimed where the data could not show one.
+ * or "no detectable effect (p = 0.36)". Significance at `alpha` (default 0.05) of the
+ * verdict's test (the Kenward–Roger F-test; the exact F-test for one benchmark). With
+ * `context`, the sentence says what it rests on: "no detectable effect (p = 0.21) — 1 of 2
+ * benchmarks is at chance", "… — rests on one benchmark (demo_mc); left out: demo_gen (every
+ * score is 0)", so "no effect" is never claimed where the data could not show one and a
+ * benchmark left out is always named with its reason.
  */
 export function verdict(
   p: number,
@@ -136,8 +192,8 @@ export function verdict(
   context: VerdictContext = { atChance: 0, benchmarks: 0 },
 ): string {
   const pText = p < 1e-15 ? 'p < 1e-15' : `p = ${formatSig(p)}`;
-  const clause = chanceClause(context);
-  if (!(p < alpha)) return `no detectable effect (${pText})${clause ? ` — ${clause}` : ''}`;
+  const clauses = contextClauses(context).join('; ');
+  if (!(p < alpha)) return `no detectable effect (${pText})${clauses ? ` — ${clauses}` : ''}`;
   let text: string;
   if (vertex.lambda === null) {
     text = `PLW matters (${pText}); no best PLW inside [0, 1]: ${describeNoVertex(vertex.reason)}`;
@@ -147,5 +203,5 @@ export function verdict(
       text += ` [${formatSig(interval.lower)}, ${formatSig(interval.upper)}]`;
     }
   }
-  return clause ? `${text} — note: ${clause}` : text;
+  return clauses ? `${text} — note: ${clauses}` : text;
 }

@@ -1,6 +1,6 @@
 import { InsufficientDataError } from './errors';
 import { DEFAULT_EXPONENT, plwToW, type ScorePoint } from './model';
-import { cholSolve, cholesky } from './linalg';
+import { quadraticNormalEquations } from './ols';
 
 /** Ordinary least-squares fit of score = b0 + b_w w + b_w2 w^2. */
 export interface QuadraticOls {
@@ -10,30 +10,13 @@ export interface QuadraticOls {
 }
 
 /**
- * OLS quadratic in w (normal equations via Cholesky; w lies in [0, 1], so X'X is well
- * conditioned for three columns).
+ * OLS quadratic in w (see `quadraticNormalEquations`).
  * @throws InsufficientDataError with fewer than 3 distinct w values.
  * @example olsQuadratic([0, 0.5, 1], [0.3, 0.5, 0.4]) // { intercept: 0.3, w: 0.6, w2: -0.5 }
  */
 export function olsQuadratic(w: number[], y: number[]): QuadraticOls {
-  if (new Set(w).size < 3) {
-    throw new InsufficientDataError('need 3 or more distinct PLW values for a quadratic fit');
-  }
-  const xtx = new Float64Array(9);
-  const xty = new Float64Array(3);
-  w.forEach((wi, i) => {
-    const row = [1, wi, wi * wi];
-    for (let a = 0; a < 3; a++) {
-      xty[a] += row[a] * y[i];
-      for (let b = 0; b < 3; b++) xtx[a * 3 + b] += row[a] * row[b];
-    }
-  });
-  const l = new Float64Array(9);
-  if (!cholesky(xtx, 3, l, 1e-14)) {
-    throw new InsufficientDataError('the PLW values are too close together for a quadratic fit');
-  }
-  cholSolve(l, 3, xty);
-  return { intercept: xty[0], w: xty[1], w2: xty[2] };
+  const { beta } = quadraticNormalEquations(w, y);
+  return { intercept: beta[0], w: beta[1], w2: beta[2] };
 }
 
 /** Evaluates a quadratic in w. */

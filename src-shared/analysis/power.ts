@@ -1,11 +1,17 @@
 /**
- * How large a PLW effect a sweep could have seen: the power note under the verdict. An effect is
- * measured as the change in score between PLW 0 and PLW 1 along a straight line in w, the
- * simplest effect the quadratic model contains; smaller effects can go unseen.
+ * How large a PLW effect a sweep could have seen: the power note under the verdict. The effect
+ * has a stated shape, the paper's concave curve (a quadratic in w peaking at w = 0.55, PLW ≈
+ * 0.14, and back to a third of its height at PLW 1), scaled so the score rises by `mde` from
+ * PLW 0 to the peak. "Detectable" means the verdict's own test (the Kenward–Roger F-test of w
+ * and w², or the exact F-test for one benchmark) rejects at level α with the stated power:
+ * computed from the noncentral F distribution at the sweep's own design, with the noise from
+ * seed replicates when present.
  */
 import { InsufficientDataError } from './errors';
-import { normalQuantile } from './intervals';
-import { DEFAULT_EXPONENT, plwToW } from './model';
+import { fQuantile, noncentralFUpperTail } from './fdist';
+import { kenwardRogerCovariance, kenwardRogerDf } from './kenwardRoger';
+import { cholInverse, cholesky } from './linalg';
+import type { LmmDesign } from './lmm';
 import type { ScoreRow } from './scoresCsv';
 
 /** Where the noise variance behind a power note comes from. */
@@ -57,60 +63,112 @@ export function noiseVariance(rows: readonly ScoreRow[]): NoiseEstimate | null {
   };
 }
 
+/** The effect shape: score(w) = base + mde * (EFFECT_SHAPE.w w + EFFECT_SHAPE.w2 w^2). */
+export const EFFECT_SHAPE = {
+  /** Where the curve peaks: w = 0.55 (PLW = 0.55^(1/0.30103) ≈ 0.137). */
+  peakW: 0.55,
+  /** Coefficients of w and w² for a rise of 1 from w = 0 to the peak: w (2·0.55 - w) / 0.55². */
+  w: 1.1 / 0.3025,
+  w2: -1 / 0.3025,
+} as const;
+
+/** The design a power computation needs: the mixed model's, or one benchmark's w values (OLS). */
+export type PowerDesign =
+  | { kind: 'mixed'; design: LmmDesign; sigma2Benchmark: number }
+  | { kind: 'ols'; w: readonly number[] };
+
 /**
- * The smallest slope b_w (= the change in score from PLW 0 to PLW 1 along a line in w) that a
- * two-sided test at level `alpha` detects with probability `power`, by the normal
- * approximation for a regression coefficient (Cohen 1988, ch. 9): with benchmark intercepts
- * in the model, Var(b_w) = σ² / Sxx, Sxx = Σ (w_i - w̄_benchmark(i))², so
- * MDE = (z_{1-α/2} + z_power) · σ / sqrt(Sxx).
- * @throws InsufficientDataError when the w values do not vary within any benchmark.
- * @example minimumDetectableEffect([0, 0.5, 1, 0, 0.5, 1], ['a','a','a','b','b','b'], 0.01)
- *   // 0.0495… (R: (qnorm(0.975) + qnorm(0.8)) * 0.1 / sqrt(1))
+ * The covariance of (b_w, b_w2) per unit of noise variance scale, and the test's denominator
+ * df, at the design and the given variances.
  */
-export function minimumDetectableEffect(
-  w: readonly number[],
-  benchmark: readonly string[],
+function testGeometry(
+  d: PowerDesign,
+  variance: number,
+): { cov: [number, number, number]; ddf: number } {
+  if (d.kind === 'ols') {
+    const xtx = new Float64Array(9);
+    for (const w of d.w) {
+      const row = [1, w, w * w];
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) xtx[a * 3 + b] += row[a] * row[b];
+    }
+    const l = new Float64Array(9);
+    if (d.w.length <= 3 || !cholesky(xtx, 3, l, 1e-14)) {
+      throw new InsufficientDataError('too few distinct PLW values for a power computation');
+    }
+    const inv = cholInverse(l, 3);
+    return {
+      cov: [variance * inv[4], variance * inv[5], variance * inv[8]],
+      ddf: d.w.length - 3,
+    };
+  }
+  const kr = kenwardRogerCovariance(d.design, d.sigma2Benchmark, variance);
+  if (kr === null) throw new InsufficientDataError('the design has no power computation');
+  const p = d.design.p;
+  return {
+    cov: [kr.phi[1 * p + 1], kr.phi[1 * p + 2], kr.phi[2 * p + 2]],
+    ddf: kenwardRogerDf(kr, p, [1, 2]).ddf,
+  };
+}
+
+/**
+ * The smallest rise `mde` (score at the peak minus score at PLW 0, for EFFECT_SHAPE) that the
+ * F-test of w and w² at level `alpha` detects with probability `power`: the noncentrality
+ * ncp = mde² · s' Cov(b)^-1 s (s = the shape's coefficients) solves
+ * P(F'(2, ddf, ncp) > F_{1-alpha}(2, ddf)) = power, with ddf the Kenward–Roger denominator df
+ * at the design (n - 3 for one benchmark). Checked against simulated sweeps run through
+ * `analyzeScores` in test/analysis/power.test.ts.
+ * @example detectableEffect({ kind: 'ols', w }, 0.03 ** 2) // 0.05…
+ */
+export function detectableEffect(
+  design: PowerDesign,
   variance: number,
   alpha = 0.05,
   power = 0.8,
-): number {
-  const sums = new Map<string, { sum: number; n: number }>();
-  w.forEach((x, i) => {
-    const s = sums.get(benchmark[i] as string) ?? { sum: 0, n: 0 };
-    s.sum += x;
-    s.n += 1;
-    sums.set(benchmark[i] as string, s);
-  });
-  let sxx = 0;
-  w.forEach((x, i) => {
-    const s = sums.get(benchmark[i] as string)!;
-    sxx += (x - s.sum / s.n) ** 2;
-  });
-  if (!(sxx > 0)) {
-    throw new InsufficientDataError('PLW does not vary within any benchmark: no power to compute');
+): { mde: number; ddf: number } {
+  const { cov, ddf } = testGeometry(design, variance);
+  const [c11, c12, c22] = cov;
+  const det = c11 * c22 - c12 * c12;
+  if (!(det > 0) || !(ddf > 0)) {
+    throw new InsufficientDataError('PLW does not vary enough for a power computation');
   }
-  const z = normalQuantile(1 - alpha / 2) + normalQuantile(power);
-  return (z * Math.sqrt(variance)) / Math.sqrt(sxx);
+  const s1 = EFFECT_SHAPE.w;
+  const s2 = EFFECT_SHAPE.w2;
+  // s' Cov^-1 s for the 2 x 2 covariance.
+  const perUnit = (c22 * s1 * s1 - 2 * c12 * s1 * s2 + c11 * s2 * s2) / det;
+  const crit = fQuantile(1 - alpha, 2, ddf);
+  const powerAt = (ncp: number) => noncentralFUpperTail(crit, 2, ddf, ncp);
+  let hi = 1;
+  while (powerAt(hi) < power) hi *= 2;
+  let lo = 0;
+  while (hi - lo > 1e-10 * hi) {
+    const mid = (lo + hi) / 2;
+    if (powerAt(mid) < power) lo = mid;
+    else hi = mid;
+  }
+  return { mde: Math.sqrt((lo + hi) / 2 / perUnit), ddf };
 }
 
 export interface PowerNote {
-  /** Smallest detectable change in score from PLW 0 to PLW 1 (score units). */
+  /** Smallest detectable rise in score from PLW 0 to the peak of EFFECT_SHAPE (score units). */
   mde: number;
   sigma: number;
   source: NoiseSource;
   count: number;
   alpha: number;
   power: number;
+  /** Denominator df of the test at the design. */
+  ddf: number;
 }
 
 /**
- * The power note of a group's rows: `noiseVariance` (or `residualVariance` when it has
- * nothing) fed to `minimumDetectableEffect` on the rows' own w values.
+ * The power note of a group's fitted rows: `noiseVariance` (or the fit's residual variance
+ * when it has nothing) fed to `detectableEffect` at the group's own design.
  */
 export function powerNote(
   rows: readonly ScoreRow[],
+  design: PowerDesign,
   residualVariance: number,
-  options: { exponent?: number; alpha?: number; power?: number } = {},
+  options: { alpha?: number; power?: number } = {},
 ): PowerNote {
   const alpha = options.alpha ?? 0.05;
   const power = options.power ?? 0.8;
@@ -119,20 +177,14 @@ export function powerNote(
     source: 'residual' as const,
     count: rows.length,
   };
-  const w = rows.map((r) => plwToW(r.plw, options.exponent ?? DEFAULT_EXPONENT));
-  const mde = minimumDetectableEffect(
-    w,
-    rows.map((r) => r.benchmark),
-    noise.variance,
-    alpha,
-    power,
-  );
-  return { mde, sigma: Math.sqrt(noise.variance), ...noise, alpha, power };
+  const { mde, ddf } = detectableEffect(design, noise.variance, alpha, power);
+  return { mde, sigma: Math.sqrt(noise.variance), ...noise, alpha, power, ddf };
 }
 
 /**
- * The note in words: "smallest effect this sweep could detect: 0.093 (score change from PLW 0
- * to 1, α = 0.05, 80% power; noise from 4 seed-replicate degrees of freedom)".
+ * The note in words: "smallest PLW effect this sweep could detect: a rise of 0.093 from PLW 0
+ * to the best PLW (the paper's concave curve, peak at PLW ≈ 0.14; F-test of w and w²,
+ * α = 0.05, 80% power; noise from seed replicates (4 df))".
  */
 export function describePower(note: PowerNote): string {
   const source = {
@@ -141,5 +193,5 @@ export function describePower(note: PowerNote): string {
     residual: "noise from the fit's residual variance (no replicates or standard errors)",
   }[note.source];
   const mde = Number(note.mde.toPrecision(2));
-  return `smallest PLW effect this sweep could detect: ${mde} (score change from PLW 0 to 1, α = ${note.alpha}, ${Math.round(note.power * 100)}% power; ${source})`;
+  return `smallest PLW effect this sweep could detect: a rise of ${mde} in score from PLW 0 to the best PLW (the paper's concave curve, peak at PLW ≈ 0.14; F-test of w and w², α = ${note.alpha}, ${Math.round(note.power * 100)}% power; ${source})`;
 }

@@ -62,7 +62,8 @@ export function resultsTable(rows: ResultRow[]): Table {
 
 /**
  * The analysis (regression) table: per group, the REML coefficients of w and w^2 with standard
- * errors, the likelihood-ratio test, lambda with its bootstrap interval, the dataset's
+ * errors, the Kenward–Roger F-test (the verdict's; exact F for one benchmark) and the
+ * likelihood-ratio test, lambda with its bootstrap interval, the dataset's
  * completion/prompt ratio when known (`ratios`, by dataset name), the smallest effect the
  * sweep could detect (80% power, α = 0.05; see power.ts) and the benchmarks flagged as
  * carrying no information.
@@ -82,12 +83,18 @@ export function analysisTable(
       { key: 'seW', label: 'SE b_w', latex: 'SE', digits: 3 },
       { key: 'w2', label: 'b_w2', latex: '$b_{w^2}$', digits: 4 },
       { key: 'seW2', label: 'SE b_w2', latex: 'SE', digits: 3 },
+      { key: 'krF', label: 'KR F', latex: '$F_{\\mathrm{KR}}$', digits: 4 },
+      { key: 'krNdf', label: 'KR ndf', latex: 'ndf' },
+      { key: 'krDdf', label: 'KR ddf', latex: 'ddf', digits: 3 },
+      { key: 'krP', label: 'KR p', latex: '$p_{\\mathrm{KR}}$', digits: 2 },
       { key: 'chisq', label: 'Chi2 (2 df)', latex: '$\\chi^2_2$', digits: 4 },
-      { key: 'p', label: 'p', latex: '$p$', digits: 2 },
+      { key: 'p', label: 'LRT p', latex: '$p_{\\mathrm{LRT}}$', digits: 2 },
+      { key: 'method', label: 'Fit' },
       { key: 'lambda', label: 'Best PLW', latex: '$\\lambda$', digits: 3 },
       { key: 'lambdaLower', label: '95% low', latex: 'low', digits: 3 },
       { key: 'lambdaUpper', label: '95% high', latex: 'high', digits: 3 },
       { key: 'mde', label: 'Detectable effect', latex: 'MDE', digits: 3 },
+      { key: 'flags', label: 'Flags' },
       { key: 'note', label: 'Note' },
     ],
     rows: analyses.map((a) => ({
@@ -101,12 +108,24 @@ export function analysisTable(
       seW: a.reml.se.w,
       w2: a.reml.w2,
       seW2: a.reml.se.w2,
+      krF: a.kr.F,
+      krNdf: a.kr.ndf,
+      krDdf: a.kr.ddf,
+      krP: a.kr.p,
       chisq: a.lrt.chisq,
       p: a.lrt.p,
+      method: a.method === 'ols' ? 'least squares (one benchmark)' : 'mixed model',
       lambda: a.lambda,
       lambdaLower: a.lambdaInterval?.lower ?? null,
       lambdaUpper: a.lambdaInterval?.upper ?? null,
       mde: a.power?.mde ?? null,
+      flags:
+        a.information.flags
+          .map(
+            (f) =>
+              `${f.benchmark}: ${f.kind.replace('_', ' ')}${a.information.excluded.includes(f.benchmark) ? ' (excluded)' : ''}`,
+          )
+          .join('; ') || null,
       note:
         [
           ...(a.noLambdaReason !== null ? [describeNoVertex(a.noLambdaReason)] : []),

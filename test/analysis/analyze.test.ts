@@ -63,9 +63,9 @@ describe('analysis per group', () => {
   });
 
   it('names the group when a group cannot be fitted', () => {
-    const rows = sweep().filter((r) => !(r.dataset === 'flat' && r.benchmark !== 'arc'));
+    const rows = sweep().filter((r) => !(r.dataset === 'flat' && r.plw > 0.001));
     expect(() => analyzeScores(rows, { bootstrap: 0 })).toThrow(
-      'dataset "flat": need scores from at least 2 benchmarks',
+      'dataset "flat": need scores at 3 or more distinct PLW values',
     );
   });
 

@@ -88,7 +88,50 @@ describe('plw analyze', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('== dataset "quadratic": 40 scores, 4 benchmarks');
     expect(r.stdout).toMatch(/verdict: PLW matters \(p = [\d.e-]+\); best PLW ≈ /);
-    expect(r.stdout).toContain('verdict: no detectable effect (p = 0.36)');
+    // The verdict's p is the Kenward–Roger F-test's (0.38); the LRT's (0.36) is printed beside.
+    expect(r.stdout).toContain('verdict: no detectable effect (p = 0.38)');
+    expect(r.stdout).toContain(
+      'Kenward-Roger F-test of w and w^2 (REML, decides the verdict): F = 0.9872, df = 2, 34, scaling 1, p = 0.383',
+    );
+    expect(r.stdout).toContain(
+      'LRT vs score ~ 1 + (1|benchmark) (ML): chisq = 2.032, df = 2, p = 0.362',
+    );
+  });
+
+  it("gives each group's Kenward–Roger test in --json as pbkrtest does (1e-6 relative)", () => {
+    const kr = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'test/reference/pbkrtest/fixtures.json'), 'utf8'),
+    ) as {
+      scenarios: {
+        name: string;
+        data: { plw: number[]; benchmark: string[]; score: number[] };
+        kr: { F: number; ndf: number; ddf: number; p: number };
+      }[];
+    };
+    const names = ['unbalanced_low_ratio', 'singular'];
+    const lines = ['plw,benchmark,score,dataset'];
+    for (const name of names) {
+      const d = kr.scenarios.find((s) => s.name === name)!.data;
+      d.plw.forEach((p, i) => lines.push(`${p},${d.benchmark[i]},${d.score[i]},${name}`));
+    }
+    const csv = join(dir, 'kr.csv');
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+    const r = plw(['analyze', csv, '--json', '--bootstrap', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      kr: { F: number; ndf: number; ddf: number; p: number };
+      lrt: { p: number };
+    }[];
+    expect(out).toHaveLength(2);
+    names.forEach((name, i) => {
+      const ref = kr.scenarios.find((s) => s.name === name)!.kr;
+      const g = out[i]!;
+      expect(g.kr.ndf).toBe(2);
+      for (const key of ['F', 'ddf', 'p'] as const) {
+        expect(Math.abs(g.kr[key] - ref[key]) / ref[key], key).toBeLessThan(1e-6);
+      }
+      expect(typeof g.lrt.p).toBe('number');
+    });
   });
 
   it('writes the analysis table and the figures', () => {
@@ -164,11 +207,29 @@ describe('plw analyze', () => {
     );
   });
 
-  it('exits 2 when the data cannot support the model', () => {
+  it('fits one informative benchmark by least squares and says the verdict rests on it', () => {
     const one = join(dir, 'one.csv');
-    writeFileSync(one, 'plw,benchmark,score\n0,arc,0.5\n0.1,arc,0.6\n1,arc,0.4\n0.5,arc,0.5\n');
-    const r = plw(['analyze', one]);
+    writeFileSync(
+      one,
+      'plw,benchmark,score\n0,arc,0.5\n0.1,arc,0.6\n1,arc,0.4\n0.5,arc,0.5\n0.01,arc,0.55\n' +
+        '0,gen,0\n0.1,gen,0\n1,gen,0\n0.5,gen,0\n0.01,gen,0\n',
+    );
+    const r = plw(['analyze', one, '--bootstrap', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('one informative benchmark: score ~ w + w^2 by least squares');
+    expect(r.stdout).toMatch(
+      /F-test of w and w\^2 \(exact, decides the verdict\): F = [\d.]+, df = 2, 2, p = /,
+    );
+    expect(r.stdout).toContain(
+      'verdict: PLW matters (p = 0.037); best PLW ≈ 0.055 — note: rests on one benchmark (arc); left out: gen (every score is 0)',
+    );
+  });
+
+  it('exits 2 when no benchmark is informative', () => {
+    const none = join(dir, 'none.csv');
+    writeFileSync(none, 'plw,benchmark,score\n0,gen,0\n0.1,gen,0\n1,gen,0\n0.5,gen,0\n');
+    const r = plw(['analyze', none]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/need scores from at least 2 benchmarks/);
+    expect(r.stderr).toMatch(/every benchmark is excluded \(gen: every score is 0 — excluded\)/);
   });
 });

@@ -198,33 +198,11 @@ describe.runIf(hasChromium)('web mode in Chromium', () => {
     await screenshot(page, '05-grid-done');
 
     await page.getByRole('link', { name: 'Analysis' }).click();
-    // A benchmark whose scores are all equal (demo_gen of an untrained model: 0 everywhere) is
-    // left out by default and said so; one click brings it back and re-fits.
     await page.locator('[data-testid=verdict], [data-testid=skipped-group]').first().waitFor({
       timeout: 60_000,
     });
-    if ((await page.getByTestId('skipped-group').count()) > 0) {
-      const skipped = page.getByTestId('skipped-group').first();
-      expect(await skipped.getByTestId('analysis-notes').textContent()).toMatch(
-        /demo_gen: every score is [\d.]+ — excluded/,
-      );
-      // The box is controlled by the re-fit's answer, which replaces this group: click, then wait.
-      await skipped.getByLabel(/demo_gen/).click();
-    }
-    await page.getByTestId('verdict').first().waitFor({ timeout: 60_000 });
-    // Each demo_mc score has its 95% interval drawn, over a dashed chance line at 1/4.
-    const mcPanel = page.getByTestId('benchmark-panel').filter({ hasText: 'demo_mc' });
-    expect(await mcPanel.getAttribute('data-chance')).toBe('0.25');
-    expect(await mcPanel.getAttribute('data-error-bars')).toBe('yes');
-    expect(await page.getByTestId('power-note').first().textContent()).toMatch(
-      /smallest PLW effect this sweep could detect/,
-    );
-    expect(await page.getByTestId('verdict').first().textContent()).toMatch(
-      /PLW matters|no detectable effect/,
-    );
-    expect(await page.getByTestId('benchmark-panel').count()).toBeGreaterThanOrEqual(3);
-    await screenshot(page, '06-analysis');
 
+    // The results table as a user exports it: every score with its 95% interval and chance.
     const downloadPromise = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export' }).click();
     const download = await downloadPromise;
@@ -235,6 +213,91 @@ describe.runIf(hasChromium)('web mode in Chromium', () => {
     expect(csv[0]).toMatch(/benchmark/);
     // 4 cells x 2 benchmarks, at least one metric each.
     expect(csv.length - 1).toBeGreaterThanOrEqual(8);
+
+    // Which benchmarks the analysis must leave out by default, worked out here from the
+    // exported scores (the headline metric: acc for demo_mc, exact_match for demo_gen): all
+    // scores equal, or every cell's 95% interval holding the chance level.
+    const header = csv[0]!.split(',');
+    const col = (name: string) => header.indexOf(name);
+    const headline = { demo_mc: 'acc', demo_gen: 'exact_match' } as Record<string, string>;
+    const cells = csv.slice(1).map((line) => line.split(','));
+    const expectedExcluded = Object.entries(headline)
+      .filter(([benchmark, metric]) => {
+        const rows = cells.filter(
+          (c) => c[col('benchmark')] === benchmark && c[col('metric')] === metric,
+        );
+        expect(rows, benchmark).toHaveLength(4);
+        const scores = rows.map((c) => Number(c[col('score')]));
+        const constant = scores.every((x) => x === scores[0]);
+        const atChance = rows.every(
+          (c) =>
+            Number(c[col('lower')]) <= Number(c[col('chance')]) &&
+            Number(c[col('chance')]) <= Number(c[col('upper')]),
+        );
+        return constant || atChance;
+      })
+      .map(([benchmark]) => benchmark);
+    // demo_gen of a model trained for 24 steps: no exact match on any of its 4 items.
+    expect(expectedExcluded).toContain('demo_gen');
+    const toggles = page.getByTestId('benchmark-toggles').first();
+    const unchecked = async () => {
+      const out: string[] = [];
+      for (const b of Object.keys(headline)) {
+        if (!(await toggles.getByLabel(new RegExp(b)).isChecked())) out.push(b);
+      }
+      return out;
+    };
+    expect(await unchecked()).toEqual(expectedExcluded);
+    // Each one is named with its reason wherever the verdict (or "not fitted") is shown.
+    const notes = (await page.getByTestId('analysis-notes').first().textContent()) ?? '';
+    for (const b of expectedExcluded) {
+      expect(notes).toMatch(
+        new RegExp(
+          `${b}: (every score is [\\d.]+|at chance \\([\\d.]+\\) in every cell) — excluded`,
+        ),
+      );
+    }
+    if (expectedExcluded.length === 2) {
+      expect(await page.getByTestId('skipped-group').first().textContent()).toMatch(
+        /not fitted: .*every benchmark is excluded/,
+      );
+    } else {
+      expect(await page.getByTestId('verdict').first().textContent()).toMatch(
+        /rests on one benchmark \(demo_mc\); left out: demo_gen \(every score is 0\)$/,
+      );
+    }
+    // One click per benchmark brings it back and re-fits (demo_mc first: the fit on demo_gen's
+    // zeros alone has no residual variance). The box follows the re-fit's answer.
+    for (const b of ['demo_mc', 'demo_gen'].filter((x) => expectedExcluded.includes(x))) {
+      await page.getByTestId('benchmark-toggles').first().getByLabel(new RegExp(b)).click();
+      await expect
+        .poll(
+          () => page.getByTestId('benchmark-toggles').first().getByLabel(new RegExp(b)).isChecked(),
+          {
+            timeout: 60_000,
+          },
+        )
+        .toBe(true);
+    }
+    await page.getByTestId('verdict').first().waitFor({ timeout: 60_000 });
+    const included = (await page.getByTestId('analysis-notes').first().textContent()) ?? '';
+    for (const b of expectedExcluded)
+      expect(included).toMatch(new RegExp(`${b}: .* — included by choice`));
+    // The coefficient table carries the verdict's test and the LRT beside it.
+    const coef = page.getByTestId('coef-table').first();
+    expect(await coef.getByTestId('kr-test').textContent()).toMatch(
+      /^Kenward–Roger F \(verdict\)F\(2, [\d.]+\) = [\d.e+-]+,\s*p = [\d.e+-]+$/,
+    );
+    expect(await coef.getByTestId('lrt-test').textContent()).toMatch(/χ²\(2\) = [\d.e+-]+, p = /);
+    // Each demo_mc score has its 95% interval drawn, over a dashed chance line at 1/4.
+    const mcPanel = page.getByTestId('benchmark-panel').filter({ hasText: 'demo_mc' });
+    expect(await mcPanel.getAttribute('data-chance')).toBe('0.25');
+    expect(await mcPanel.getAttribute('data-error-bars')).toBe('yes');
+    expect(await page.getByTestId('power-note').first().textContent()).toMatch(
+      /smallest PLW effect this sweep could detect/,
+    );
+    expect(await page.getByTestId('benchmark-panel').count()).toBeGreaterThanOrEqual(3);
+    await screenshot(page, '06-analysis');
     expect(consoleErrors).toEqual([]);
     await context.close();
   }, 900_000);

@@ -83,8 +83,42 @@ describe('tables', () => {
     const a = doc.analysis[0];
     expect(a.w2).toBe(analyses[0].reml.w2);
     expect(a.p).toBe(analyses[0].lrt.p);
+    // The verdict's test (Kenward–Roger) beside the LRT.
+    expect(a.krF).toBe(analyses[0].kr.F);
+    expect(a.krNdf).toBe(2);
+    expect(a.krDdf).toBe(analyses[0].kr.ddf);
+    expect(a.krP).toBe(analyses[0].kr.p);
+    expect(a.method).toBe('mixed model');
     expect(a.lambda).toBe(analyses[0].lambda);
     expect(a.lambdaLower).toBe(analyses[0].lambdaInterval!.lower);
+  });
+
+  it('carries the flags of benchmarks at or below chance into every table format', () => {
+    // arc at chance in every cell (left out), piqa clearly below chance (kept).
+    const flagged: ResultRow[] = results.map((r) => {
+      if (r.benchmark === 'arc_challenge') {
+        return { ...r, n: 100, chance: 0.25, lower: 0.15, upper: 0.35, score: 0.25 + r.plw * 0.01 };
+      }
+      if (r.benchmark === 'piqa') {
+        const score = r.score - 0.3;
+        return { ...r, n: 100, chance: 0.5, lower: score - 0.05, upper: score + 0.05, score };
+      }
+      return r;
+    });
+    const rows = parseScoresCsv(formatExport('csv', flagged, analyses), 'export.csv');
+    const [a] = analyzeScores(rows, { bootstrap: 0 });
+    expect(a!.information.flags.map((f) => [f.benchmark, f.kind])).toEqual([
+      ['arc_challenge', 'at_chance'],
+      ['piqa', 'below_chance'],
+    ]);
+    const json = JSON.parse(formatExport('json', flagged, [a!])) as {
+      analysis: Record<string, unknown>[];
+    };
+    expect(json.analysis[0]!.flags).toBe('arc_challenge: at chance (excluded); piqa: below chance');
+    expect(formatExport('md', flagged, [a!])).toContain(
+      'arc_challenge: at chance (excluded); piqa: below chance',
+    );
+    expect(formatExport('tex', flagged, [a!])).toContain('piqa: below chance');
   });
 
   it('Markdown has a header, an alignment rule and one line per row', () => {

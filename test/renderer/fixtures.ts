@@ -114,6 +114,7 @@ export function analysisGroup(): AnalysisGroupView {
     n: 10,
     benchmarks: 2,
     exponent: 0.30103,
+    method: 'mixed',
     reml: {
       intercept: 0.4,
       w: 0.1,
@@ -133,11 +134,12 @@ export function analysisGroup(): AnalysisGroupView {
       logLik: 11,
     },
     lrt: { chisq: 1, df: 2, p: 0.6 },
+    kr: { F: 0.41, ndf: 2, ddf: 6, scaling: 1, p: 0.68 },
     vertexW: null,
     lambda: null,
     lambdaReason: 'the fitted maximum lies beyond PLW 1',
     lambdaInterval: null,
-    verdict: 'no detectable effect (p = 0.6) — 1 of 2 benchmarks is at chance',
+    verdict: 'no detectable effect (p = 0.68) — 1 of 2 benchmarks is at chance',
     power: 'smallest PLW effect this sweep could detect: 0.2',
     curves: [
       { benchmark: 'demo_mc', ...curve(0.6, 0.25) },

@@ -85,7 +85,9 @@ export function formatGroupReport(a: GroupAnalysis): string {
     `== ${describeGroup(a.group)}: ${a.n} scores, ${a.benchmarks} benchmarks` +
       (a.models.length > 1 ? `, ${a.models.length} models pooled` : '') +
       (a.zscored ? ', z-scored' : ''),
-    `score ~ w + w^2 + (1|benchmark), w = PLW^${a.exponent}, REML fit:`,
+    a.method === 'ols'
+      ? `one informative benchmark: score ~ w + w^2 by least squares, w = PLW^${a.exponent}:`
+      : `score ~ w + w^2 + (1|benchmark), w = PLW^${a.exponent}, REML fit:`,
     `  term           estimate          SE     t value`,
   ];
   const terms = [
@@ -100,7 +102,12 @@ export function formatGroupReport(a: GroupAnalysis): string {
     `  variance: benchmark ${formatNumber(a.reml.sigma2Benchmark)}, residual ${formatNumber(a.reml.sigma2Residual)}` +
       (a.reml.singular ? ' (singular fit: no benchmark variance)' : ''),
     `  REML criterion ${formatNumber(-2 * a.reml.logLik, 6)}; ML logLik ${formatNumber(a.ml.logLik, 6)}`,
-    `LRT vs score ~ 1 + (1|benchmark) (ML): chisq = ${formatNumber(a.lrt.chisq)}, df = 2, p = ${formatNumber(a.lrt.p, 3)}`,
+    a.method === 'ols'
+      ? `F-test of w and w^2 (exact, decides the verdict): F = ${formatNumber(a.kr.F)}, df = ${a.kr.ndf}, ${a.kr.ddf}, p = ${formatNumber(a.kr.p, 3)}`
+      : `Kenward-Roger F-test of w and w^2 (REML, decides the verdict): F = ${formatNumber(a.kr.F)}, df = ${a.kr.ndf}, ${formatNumber(a.kr.ddf, 4)}, scaling ${formatNumber(a.kr.scaling, 4)}, p = ${formatNumber(a.kr.p, 3)}`,
+    a.method === 'ols'
+      ? `LRT vs score ~ 1 (ML): chisq = ${formatNumber(a.lrt.chisq)}, df = 2, p = ${formatNumber(a.lrt.p, 3)}`
+      : `LRT vs score ~ 1 + (1|benchmark) (ML): chisq = ${formatNumber(a.lrt.chisq)}, df = 2, p = ${formatNumber(a.lrt.p, 3)}`,
   );
   if (a.lambda !== null && a.vertexW !== null) {
     let best = `best PLW: lambda = ${formatNumber(a.lambda, 3)} (vertex w = ${formatNumber(a.vertexW, 3)})`;
@@ -152,7 +159,7 @@ export const registerAnalyze: CommandRegistrar = (program) => {
   program
     .command('analyze')
     .description(
-      'Fit score ~ w + w^2 + (1|benchmark) per dataset (REML and ML), test PLW by likelihood ratio, find the best PLW.',
+      'Fit score ~ w + w^2 + (1|benchmark) per dataset (REML and ML), test PLW by the Kenward-Roger F-test (likelihood ratio beside it), find the best PLW.',
     )
     .argument(
       '<file>',
@@ -176,7 +183,7 @@ export const registerAnalyze: CommandRegistrar = (program) => {
     .option('--exclude <benchmark>', 'leave a benchmark out of the fit (repeatable)', collectName)
     .option(
       '--include <benchmark>',
-      'fit a benchmark the default leaves out (one whose scores are all equal; repeatable)',
+      'fit a benchmark the default leaves out (scores all equal, or at chance in every cell; repeatable)',
       collectName,
     )
     .option(
