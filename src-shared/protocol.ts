@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ErrorData } from './errors';
-import type { BenchmarkSpec, TrainSettings } from './sweep';
+import type { BenchmarkSpec, SweepFewshotSampler, TrainSettings } from './sweep';
 
 /**
  * A model, dataset or benchmark file as a worker resolves it on its own host (src-worker/refs.ts):
@@ -28,6 +28,7 @@ export interface BenchmarkRef {
   data?: FileRef;
   shots?: number;
   limit?: number;
+  fewshotSampler?: SweepFewshotSampler;
 }
 
 /**

@@ -107,11 +107,24 @@ export function resolveTrainSettings(partial: Partial<TrainSettings> = {}): Trai
   return resolved;
 }
 
+/** Few-shot samplers a sweep's benchmark may name (`plw eval --fewshot-sampler`). */
+export const SWEEP_FEWSHOT_SAMPLERS = ['lm-eval', 'leaderboard'] as const;
+export type SweepFewshotSampler = (typeof SWEEP_FEWSHOT_SAMPLERS)[number];
+
 const benchmarkObject = z.strictObject({
   task: z.string().min(1),
   data: z.string().min(1).optional(),
   shots: z.number().int().min(0).optional(),
   limit: positiveInt.optional(),
+  // A refined string, not z.enum: inside the string-or-object union an enum mismatch is
+  // reported as the union's "Invalid input" instead of naming this field.
+  fewshotSampler: z
+    .string()
+    .refine((v) => (SWEEP_FEWSHOT_SAMPLERS as readonly string[]).includes(v), {
+      message: `expected one of ${SWEEP_FEWSHOT_SAMPLERS.map((v) => `"${v}"`).join(', ')}`,
+    })
+    .transform((v) => v as SweepFewshotSampler)
+    .optional(),
 });
 
 /** One benchmark of a sweep: a task and, for the standard tasks, its local data file. */
@@ -120,6 +133,8 @@ export interface BenchmarkSpec {
   data?: string;
   shots?: number;
   limit?: number;
+  /** Which few-shot draws (lm-eval's, the default, or the Open LLM Leaderboard's). */
+  fewshotSampler?: SweepFewshotSampler;
 }
 
 function noDuplicates<T>(key: (v: T) => string) {

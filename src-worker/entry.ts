@@ -374,7 +374,11 @@ const runSweepCell: CellRunner = async (spec, report, signal, site) => {
         seed: spec.evalSeed ?? spec.seed,
         ...(b.shots === undefined ? {} : { shots: b.shots }),
         ...(b.limit === undefined ? {} : { limit: b.limit }),
+        ...(b.fewshotSampler === undefined ? {} : { fewshotSampler: b.fewshotSampler }),
       });
+      log(
+        `${b.task}: ${r.n} items, ${r.shots}-shot, few-shot sampler ${b.fewshotSampler ?? 'lm-eval'}`,
+      );
       for (const [metric, value] of Object.entries(r.metrics) as [string, number][]) {
         report({
           type: 'score',

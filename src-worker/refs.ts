@@ -21,6 +21,7 @@ export function resolveCell(spec: CellSpec, site: WorkerSite): ResolvedCell {
       ...(b.data === undefined ? {} : { data: resolveFile(b.data, 'benchmark', site) }),
       ...(b.shots === undefined ? {} : { shots: b.shots }),
       ...(b.limit === undefined ? {} : { limit: b.limit }),
+      ...(b.fewshotSampler === undefined ? {} : { fewshotSampler: b.fewshotSampler }),
     })),
     checkpointDir: resolveArtifact(checkpoint.artifact, site),
   };

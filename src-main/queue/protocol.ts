@@ -4,7 +4,7 @@
  * against `cellJobSchema` by the worker before anything runs.
  */
 import { z } from 'zod';
-import { trainSchema } from '../../src-shared/sweep';
+import { SWEEP_FEWSHOT_SAMPLERS, trainSchema } from '../../src-shared/sweep';
 import { sharedFileRefSchema, type WorkerEvent } from '../../src-shared/protocol';
 
 /** One BullMQ queue for every workspace; a job names its workspace. */
@@ -45,6 +45,7 @@ export const cellJobSchema = z.strictObject({
         data: sharedFileRefSchema.optional(),
         shots: z.number().int().min(0).optional(),
         limit: z.number().int().positive().optional(),
+        fewshotSampler: z.enum(SWEEP_FEWSHOT_SAMPLERS).optional(),
       }),
     )
     .max(100),

@@ -62,6 +62,7 @@ export async function sharedRefs(
         ...(b.data === undefined ? {} : { data: await share(b.data) }),
         ...(b.shots === undefined ? {} : { shots: b.shots }),
         ...(b.limit === undefined ? {} : { limit: b.limit }),
+        ...(b.fewshotSampler === undefined ? {} : { fewshotSampler: b.fewshotSampler }),
       })),
     ),
   };

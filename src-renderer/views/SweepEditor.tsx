@@ -1,6 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ValidationIssue } from '../../src-shared/api';
-import { DEFAULT_PLW_GRID } from '../../src-shared/sweep';
+import {
+  DEFAULT_PLW_GRID,
+  SWEEP_FEWSHOT_SAMPLERS,
+  type SweepFewshotSampler,
+} from '../../src-shared/sweep';
 import { DatasetStatsLine, savedTokenizer } from '../components/DatasetStats';
 import { useClient } from '../context';
 import { useBenchmarkLibrary } from './BenchmarksView';
@@ -42,8 +46,9 @@ const lines = (s: string): string[] =>
     .filter(Boolean);
 
 /**
- * One benchmark per line: a task name, then optional `data=PATH shots=K limit=N`
- * (e.g. `piqa data=/data/piqa/valid.jsonl limit=200`, or `demo-arith limit=50`).
+ * One benchmark per line: a task name, then optional `data=PATH shots=K limit=N
+ * fewshotSampler=lm-eval|leaderboard` (e.g. `piqa data=/data/piqa/valid.jsonl limit=200`, or
+ * `demo-arith limit=50`).
  */
 export function parseBenchmark(line: string): unknown {
   const [task, ...opts] = line.split(/\s+/);
@@ -58,14 +63,19 @@ export function parseBenchmark(line: string): unknown {
   return b;
 }
 
-/** A standard benchmark ticked in the editor, with its shots and limit as typed. */
+/** A standard benchmark ticked in the editor, with its shots, limit and few-shot sampler. */
 export interface BenchmarkPick {
   on: boolean;
   shots: string;
   limit: string;
+  /** '' = the default (lm-eval's draws). */
+  sampler?: '' | SweepFewshotSampler;
 }
 
-/** The ticked benchmarks as sweep entries: `{task, data, shots, limit}` (blank = default). */
+/**
+ * The ticked benchmarks as sweep entries: `{task, data, shots, limit, fewshotSampler}`
+ * (blank = default).
+ */
 export function pickedBenchmarks(
   picks: Readonly<Record<string, BenchmarkPick>>,
   data: Readonly<Record<string, string | null>>,
@@ -77,6 +87,7 @@ export function pickedBenchmarks(
       data: data[task],
       ...(p.shots.trim() === '' ? {} : { shots: Number(p.shots) }),
       ...(p.limit.trim() === '' ? {} : { limit: Number(p.limit) }),
+      ...(p.sampler ? { fewshotSampler: p.sampler } : {}),
     }));
 }
 
@@ -247,6 +258,7 @@ export function SweepEditor() {
                   <th>Task</th>
                   <th className="num">Shots</th>
                   <th className="num">Limit</th>
+                  <th>Few-shot sampler</th>
                   <th>Files</th>
                 </tr>
               </thead>
@@ -287,6 +299,24 @@ export function SweepEditor() {
                           onChange={(e) => pick(t.name, { limit: e.target.value })}
                         />
                       </td>
+                      <td>
+                        <select
+                          name={`sampler-${t.name}`}
+                          aria-label={`few-shot sampler of ${t.name}`}
+                          value={p.sampler ?? ''}
+                          disabled={t.data === null}
+                          onChange={(e) =>
+                            pick(t.name, { sampler: e.target.value as BenchmarkPick['sampler'] })
+                          }
+                        >
+                          <option value="">lm-eval (default)</option>
+                          {SWEEP_FEWSHOT_SAMPLERS.filter((s) => s !== 'lm-eval').map((s) => (
+                            <option key={s} value={s}>
+                              {s}
+                            </option>
+                          ))}
+                        </select>
+                      </td>
                       <td className="hint">{t.data ?? t.missing}</td>
                     </tr>
                   );
@@ -303,7 +333,7 @@ export function SweepEditor() {
           'Other benchmarks',
           'benchmarks',
           'benchmarks',
-          'one per line: a task, then data=PATH shots=K limit=N as needed (e.g. piqa data=/data/piqa/valid.jsonl limit=200)',
+          'one per line: a task, then data=PATH shots=K limit=N fewshotSampler=lm-eval|leaderboard as needed (e.g. piqa data=/data/piqa/valid.jsonl limit=200)',
           3,
         )}
         <fieldset>

@@ -79,6 +79,9 @@ describe.runIf(hasChromium)('benchmark library in Chromium', () => {
     await page.locator('input[name=limit-arc_challenge]').fill('20');
     await page.locator('input[name=bench-winogrande]').check();
     await page.locator('input[name=shots-winogrande]').fill('0');
+    // The few-shot sampler of a ticked task: lm-eval's by default, the leaderboard's on request.
+    expect(await page.locator('select[name=sampler-winogrande]').inputValue()).toBe('');
+    await page.locator('select[name=sampler-winogrande]').selectOption('leaderboard');
     await page.getByRole('button', { name: /Create and run 2 cells/ }).waitFor();
     expect(await page.locator('.issues').count()).toBe(0);
     // A bad limit is flagged inline by the same schema the CLI uses.

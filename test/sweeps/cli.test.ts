@@ -25,7 +25,12 @@ describe('plw sweep run / status, plw cell show', () => {
       models: ['tiny-byte'],
       datasets: [good, 'corrupt.json'],
       benchmarks: [
-        { task: 'piqa', data: sharedData('benchmarks', 'piqa', 'valid.jsonl'), limit: 2 },
+        {
+          task: 'piqa',
+          data: sharedData('benchmarks', 'piqa', 'valid.jsonl'),
+          limit: 2,
+          fewshotSampler: 'leaderboard',
+        },
       ],
       train: { ...TRAIN, steps: 2, checkpointEvery: 1 },
       seed: 7,
@@ -78,6 +83,10 @@ describe('plw sweep run / status, plw cell show', () => {
     const m1 = cell.metrics[0] as unknown as { loss: number; completionLoss: number };
     expect(m1.loss).toBeCloseTo(m1.completionLoss, 4);
     expect(cell.log.some((l) => /backend \w+/.test(l))).toBe(true);
+    // The sweep file's few-shot sampler reached the worker, which says what it evaluated with.
+    expect(cell.log.filter((l) => /piqa: /.test(l))).toEqual([
+      expect.stringMatching(/ info piqa: 2 items, 0-shot, few-shot sampler leaderboard$/),
+    ]);
     // Local workers: no queue worker's name; their hello names the workspace's backend, and the
     // cell's checkpoints are the ones its worker reported (the newest, as on disk).
     expect(cell.worker).toBeNull();

@@ -196,6 +196,26 @@ describe('sweep files', () => {
   });
 });
 
+describe("a benchmark's few-shot sampler", () => {
+  it('is kept as named, absent by default, and anything else is refused with its field', () => {
+    const def = parseSweep(
+      {
+        ...base,
+        benchmarks: [{ task: 'demo-qa', fewshotSampler: 'leaderboard' }, 'demo-qa2'],
+      },
+      'sweep.json',
+      { builtinTasks: ['demo-qa', 'demo-qa2'] },
+    );
+    expect(def.benchmarks).toEqual([
+      { task: 'demo-qa', fewshotSampler: 'leaderboard' },
+      { task: 'demo-qa2' },
+    ]);
+    expect(
+      problem({ ...base, benchmarks: [{ task: 'demo-qa', fewshotSampler: 'seeded' }] }),
+    ).toMatch(/field "benchmarks\[0\]\.fewshotSampler": .*"lm-eval".*"leaderboard"/);
+  });
+});
+
 describe('the benchmarks a sweep may name', () => {
   it("are exactly the worker registry: its data-file tasks are the schema's standard tasks", () => {
     // src-shared cannot import the worker (ARCHITECTURE.md), so the schema keeps the names;

@@ -67,13 +67,17 @@ describe('CellSpec references', () => {
       spec({
         model: localModel(f.model),
         dataset: { path: f.data },
-        benchmarks: [{ task: 'piqa', data: { path: f.bench }, shots: 0 }],
+        benchmarks: [
+          { task: 'piqa', data: { path: f.bench }, shots: 0, fewshotSampler: 'leaderboard' },
+        ],
       }),
       site,
     );
     expect(cell.model).toBe(f.model);
     expect(cell.dataset).toBe(f.data);
-    expect(cell.benchmarks).toEqual([{ task: 'piqa', data: f.bench, shots: 0 }]);
+    expect(cell.benchmarks).toEqual([
+      { task: 'piqa', data: f.bench, shots: 0, fewshotSampler: 'leaderboard' },
+    ]);
     expect(cell.checkpointDir).toBe(join(f.dir, 'checkpoints', '7'));
     // A preset name stays a name; any name passes (the app validated the sweep).
     const named = spec({ model: localModel('scripted'), dataset: { path: f.data } });
