@@ -1,6 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PRETRAIN_DEFAULTS } from '../../src-worker/train/pretrain';
-import { plw } from '../helpers/cli';
+import { plw, plwAsync } from '../helpers/cli';
 
 describe('plw CLI', () => {
   it('prints help and exits 0', () => {
@@ -25,18 +27,36 @@ describe('plw CLI', () => {
     expect(r.stderr + out.stderr).not.toMatch(/pretrain/);
   });
 
-  it('plw pretrain and plw demo default to one set of demo pre-training settings', () => {
-    // The app's demo asks `plw pretrain` with no settings, `plw demo` builds in-process: both
-    // must land on the same cached model.
-    const pretrain = plw(['pretrain', '--help']).stdout.replace(/\s+/g, ' ');
-    const d = PRETRAIN_DEFAULTS;
-    expect(pretrain).toContain(`model preset (default: "${d.preset}")`);
-    expect(pretrain).toContain(`optimizer steps (default: ${d.steps})`);
-    expect(pretrain).toContain(`training window (default: ${d.seqLen})`);
-    expect(pretrain).toContain(`windows per step (default: ${d.batchSize})`);
-    expect(pretrain).toContain(`forward pass (default: ${d.microBatchSize})`);
-    expect(pretrain).toContain(`warmup) (default: ${d.lr})`);
-    const demo = plw(['demo', '--help']).stdout.replace(/\s+/g, ' ');
-    expect(demo).toContain(`pre-training steps of the base model (default ${d.steps})`);
-  });
+  it('plw pretrain --name demo-base and plw demo find the same cached model', async () => {
+    // The app's demo pre-trains through `plw pretrain`, `plw demo` in its own process: both must
+    // land on one cached model. 2 steps keep it quick; the demo then stops at its workspace (its
+    // --db sits under a plain file), after it has looked the base model up.
+    const dir = mkdtempSync(join(tmpdir(), 'plw-pretrain-'));
+    try {
+      const cache = join(dir, 'cache');
+      const built = await plwAsync([
+        'pretrain',
+        '--name',
+        'demo-base',
+        '--steps',
+        '2',
+        '--cache-dir',
+        cache,
+        '--json',
+      ]);
+      expect(built.code, built.stderr).toBe(0);
+      const first = JSON.parse(built.stdout) as { model: string; cached: boolean; key: string };
+      expect(first.cached).toBe(false);
+      expect(first.model).toBe(join(cache, 'pretrained', first.key, 'demo-base'));
+      writeFileSync(join(dir, 'not-a-folder'), '');
+      const demo = await plwAsync(
+        ['demo', '--pretrain-steps', '2', '--db', join(dir, 'not-a-folder', 'ws.db')],
+        { env: { PLW_CACHE_DIR: cache } },
+      );
+      expect(demo.stderr).toContain(`cached demo base model: ${first.model}`);
+      expect(demo.code).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -126,6 +126,24 @@ async function instanceFor(c: FixtureCase): Promise<MultipleChoiceInstance> {
 
 const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
+describe('the lm-eval fixtures', () => {
+  it('cover every task the checks below loop over (an emptied fixture fails here)', () => {
+    const perTask = new Map<string, number>();
+    for (const c of FIXTURES.cases) perTask.set(c.task, (perTask.get(c.task) ?? 0) + 1);
+    expect(Object.fromEntries(perTask)).toEqual({
+      arc_challenge: 3,
+      piqa: 3,
+      winogrande: 3,
+      truthfulqa_mc1: 2,
+      raw: 1,
+    });
+    expect(FIXTURES.cases.map((c) => c.requests.length)).toEqual([
+      4, 3, 4, 2, 2, 2, 4, 4, 2, 2, 2, 3,
+    ]);
+    expect(FIXTURES.generations).toHaveLength(2);
+  });
+});
+
 describe.each(FIXTURES.cases.map((c) => [`${c.task}: ${c.name}`, c] as const))(
   '%s',
   (_label, c) => {
@@ -160,6 +178,9 @@ describe.each(FIXTURES.cases.map((c) => [`${c.task}: ${c.name}`, c] as const))(
         continuationIds: r.continuationIds,
       }));
       const scores = await scoreRequests(loaded.model, requests, { mode, padId: 0 });
+      // One score per lm-eval request, in order: a missing or extra score fails here.
+      expect(c.requests.length).toBeGreaterThan(0);
+      expect(scores).toHaveLength(c.requests.length);
       scores.forEach((s, i) => {
         const want = c.requests[i] as FixtureRequest;
         expect(Math.abs(s.logprob - want.loglikelihood)).toBeLessThan(TOLERANCE);

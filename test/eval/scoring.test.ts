@@ -61,15 +61,19 @@ describe('scoreRequests', () => {
   ];
 
   it.each(cases)('%s: every mode equals the direct computation', async (_name, requests) => {
+    expect(requests.length).toBeGreaterThanOrEqual(2);
     const want = await Promise.all(requests.map((r) => direct(model, r)));
     for (const mode of ['shared', 'batched', 'separate'] as ScoringMode[]) {
       const got = await scoreRequests(model, requests, { mode, padId: tok.padId });
+      // One score per request, in order: a scorer that drops or merges requests fails here.
+      expect(got, mode).toHaveLength(requests.length);
       got.forEach((g, i) => expect(Math.abs(g.logprob - (want[i] as number))).toBeLessThan(1e-3));
     }
   });
 
   it('leaves no tensors behind', async () => {
     const requests = cases[1]?.[1] ?? [];
+    expect(requests).toHaveLength(3);
     await scoreRequests(model, requests, { mode: 'shared' });
     const before = tf.memory().numTensors;
     for (const mode of ['shared', 'batched', 'separate'] as ScoringMode[]) {

@@ -22,9 +22,15 @@ export function plw(args: string[], options: { cwd?: string; input?: string } = 
 }
 
 /** Runs `plw ARGS` without blocking the test's event loop (for long commands). */
-export function plwAsync(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+export function plwAsync(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...options.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
