@@ -245,6 +245,83 @@ export type WorkerEvent =
 
 export type WorkerEventType = WorkerEvent['type'];
 
+const cellIdSchema = z.number().int().positive();
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+/** A figure JSON may have turned into null (NaN, ±Infinity do not survive JSON). */
+const figure = z
+  .number()
+  .nullable()
+  .transform((v) => v ?? Number.NaN);
+const optionalFigure = z.number().nullable().optional();
+
+/**
+ * A WorkerEvent as it arrives from outside the app's own processes (a queue worker's stream
+ * entry): checked field by field before anything of it is written (fields it does not know are
+ * dropped). The app's own workers' events are narrowed by `isWorkerEvent`.
+ */
+export const workerEventSchema: z.ZodType<WorkerEvent, unknown> = z.discriminatedUnion('type', [
+  z.discriminatedUnion('phase', [
+    z.object({
+      type: z.literal('progress'),
+      cellId: cellIdSchema,
+      phase: z.literal('train'),
+      step: z.number().int().nonnegative(),
+      totalSteps: z.number().int().nonnegative(),
+      loss: figure,
+      promptLoss: z.number().nullable(),
+      completionLoss: z.number().nullable(),
+      lr: figure,
+      gradNorm: z.number().nullable(),
+      tokensPerSec: z.number().nullable(),
+      time: finite,
+    }),
+    z.object({
+      type: z.literal('progress'),
+      cellId: cellIdSchema,
+      phase: z.literal('evaluate'),
+      benchmark: z.string().max(200),
+      done: z.number().int().nonnegative(),
+      total: z.number().int().nonnegative(),
+    }),
+  ]),
+  z.object({
+    type: z.literal('checkpoint'),
+    cellId: cellIdSchema,
+    step: z.number().int().nonnegative(),
+    dir: z.string().max(4096),
+    loaded: z.boolean().optional(),
+  }),
+  z.object({
+    type: z.literal('score'),
+    cellId: cellIdSchema,
+    benchmark: z.string().min(1).max(200),
+    metric: z.string().min(1).max(200),
+    value: finite,
+    stderr: z.number().nullable(),
+    n: optionalFigure,
+    chance: optionalFigure,
+    lower: optionalFigure,
+    upper: optionalFigure,
+  }),
+  z.object({
+    type: z.literal('log'),
+    cellId: cellIdSchema,
+    level: z.enum(['info', 'warn', 'error']),
+    message: z.string().max(100_000),
+  }),
+  z.object({ type: z.literal('hello'), cellId: cellIdSchema, hello: workerHelloSchema }),
+  z.object({ type: z.literal('done'), cellId: cellIdSchema }),
+  z.object({
+    type: z.literal('error'),
+    cellId: cellIdSchema,
+    error: z.object({
+      code: z.enum(['bad_input', 'bad_usage', 'run_failed', 'cancelled', 'internal']),
+      message: z.string().max(100_000),
+      detail: z.unknown().optional(),
+    }),
+  }),
+]);
+
 /** Narrows an untrusted IPC message to a WorkerEvent (shape of the discriminant only). */
 export function isWorkerEvent(value: unknown): value is WorkerEvent {
   if (typeof value !== 'object' || value === null) return false;

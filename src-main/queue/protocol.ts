@@ -5,7 +5,11 @@
  */
 import { z } from 'zod';
 import { SWEEP_FEWSHOT_SAMPLERS, trainSchema } from '../../src-shared/sweep';
-import { sharedFileRefSchema, type WorkerEvent } from '../../src-shared/protocol';
+import {
+  sharedFileRefSchema,
+  workerEventSchema,
+  type WorkerEvent,
+} from '../../src-shared/protocol';
 
 /** One BullMQ queue for every workspace; a job names its workspace. */
 export const QUEUE_NAME = 'plw-cells';
@@ -94,8 +98,16 @@ export interface EventBatch {
   events: WorkerEvent[];
 }
 
-/** Reads a stream entry's field list (`[k1, v1, k2, v2, …]`) back into a batch, or null. */
-export function parseEventBatch(fields: readonly string[]): EventBatch | null {
+/** A stream entry read back: its batch, or why it is refused (said once, then skipped). */
+export type ParsedEntry = { batch: EventBatch } | { refused: string };
+
+const batchEventsSchema = z.array(workerEventSchema).max(100_000);
+
+/**
+ * Reads a stream entry's field list (`[k1, v1, k2, v2, …]`) back into a batch whose every event
+ * is checked against `workerEventSchema`: an entry with one bad event is refused whole.
+ */
+export function parseEventBatch(fields: readonly string[]): ParsedEntry {
   const get = (k: string): string | undefined => {
     for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === k) return fields[i + 1];
     return undefined;
@@ -105,12 +117,40 @@ export function parseEventBatch(fields: readonly string[]): EventBatch | null {
   const worker = get('worker');
   const events = get('events');
   if (job === undefined || run === undefined || worker === undefined || events === undefined) {
-    return null;
+    return { refused: 'not a batch of events (needs the fields job, run, worker and events)' };
   }
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(events) as unknown;
-    return Array.isArray(parsed) ? { job, run, worker, events: parsed as WorkerEvent[] } : null;
+    parsed = JSON.parse(events);
   } catch {
-    return null;
+    return { refused: `job ${job}: its events are not JSON` };
   }
+  const checked = batchEventsSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const [index, ...field] = issue.path;
+    return {
+      refused:
+        `job ${job}: ` +
+        (typeof index === 'number'
+          ? `event ${index}, field "${field.join('.')}": ${issue.message}`
+          : `its events: ${issue.message}`),
+    };
+  }
+  return { batch: { job, run, worker, events: checked.data } };
+}
+
+/** The cell attempt a job id names. */
+export interface JobOfCell {
+  workspace: string;
+  sweepId: number;
+  cellId: number;
+  attempt: number;
+}
+
+/** What a job id (`jobIdFor`) names, or null for an id of another form. */
+export function parseJobId(id: string): JobOfCell | null {
+  const m = /^([0-9a-f]{16,64})-s(\d+)-c(\d+)-a(\d+)$/.exec(id);
+  if (m === null) return null;
+  return { workspace: m[1]!, sweepId: Number(m[2]), cellId: Number(m[3]), attempt: Number(m[4]) };
 }

@@ -40,6 +40,19 @@ export function openQueueHost(options: {
         sink.flush();
         state.setCursor(lastId);
       }),
+    orphanRefusal: (job) => {
+      const cell = repo.cell(job.cellId);
+      if (cell === undefined || cell.sweepId !== job.sweepId) {
+        return `cell ${job.cellId} of sweep ${job.sweepId} is not in this workspace`;
+      }
+      if (cell.attempts !== job.attempt) {
+        return `attempt ${job.attempt} is not cell ${job.cellId}'s current one (${cell.attempts})`;
+      }
+      if (cell.state === 'done' || cell.state === 'failed' || cell.state === 'cancelled') {
+        return `cell ${job.cellId} is ${cell.state}: its attempt ${job.attempt} has ended`;
+      }
+      return null;
+    },
     orphan: (event) => {
       const cell = repo.cell(event.cellId);
       if (cell === undefined) return;

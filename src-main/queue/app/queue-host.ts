@@ -21,9 +21,11 @@ import {
   JOB_ATTEMPTS,
   jobIdFor,
   parseEventBatch,
+  parseJobId,
   QUEUE_NAME,
   type CellJob,
   type EventBatch,
+  type JobOfCell,
 } from '../protocol';
 import { redact, type RedisTarget } from '../url';
 import { RemoteCell } from './remote-cell';
@@ -40,7 +42,12 @@ export interface QueueHostOptions {
    * new cursor, in one SQLite transaction that also writes everything `apply` produced.
    */
   commit: (apply: () => void, lastId: string) => void;
-  /** An event of a job no live cell of this process waits for (ingested as it comes). */
+  /**
+   * A job no live cell of this process waits for (its cell runs on a worker while this process
+   * runs other sweeps): why its events may not be written to its cell, or null when they may.
+   */
+  orphanRefusal: (job: JobOfCell) => string | null;
+  /** An event of such a job, accepted: ingested as it comes. */
   orphan: (event: SinkEvent) => void;
   /** A cell's job began a run on `worker` (called inside `commit`). */
   onRun?: (cellId: number, worker: string) => void;
@@ -73,6 +80,8 @@ export class QueueHost implements WorkerHost {
   private readonly redis: Redis;
   private readonly reader: Redis;
   private readonly byJob = new Map<string, RemoteCell>();
+  /** Runs of the jobs no live cell waits for: the newest wins, as for a live cell. */
+  private readonly orphanRuns = new Map<string, { current: string; seen: Set<string> }>();
   private readonly failures = new Map<string, PendingFailure>();
   private readonly enqueues = new Set<Promise<void>>();
   private readonly registry: WorkerRegistry;
@@ -261,9 +270,12 @@ export class QueueHost implements WorkerHost {
         const lastId = entries.at(-1)![0];
         const settled: RemoteCell[] = [];
         this.o.commit(() => {
-          for (const [, fields] of entries) {
-            const batch = parseEventBatch(fields);
-            if (batch !== null) this.dispatch(batch, settled);
+          for (const [id, fields] of entries) {
+            const entry = parseEventBatch(fields);
+            const refused =
+              'refused' in entry ? entry.refused : this.dispatch(entry.batch, settled);
+            // Nothing of it is written; the read position moves past it with the others.
+            if (refused !== null) this.say(`stream entry ${id} skipped: ${refused}`);
           }
         }, lastId);
         this.cursor = lastId;
@@ -285,13 +297,42 @@ export class QueueHost implements WorkerHost {
     }
   }
 
-  private dispatch(batch: EventBatch, settled: RemoteCell[]): void {
-    this.o.onBatch?.(batch.worker);
+  /**
+   * Hands a batch to the cell of the job that carried it, or says why not: its events must all
+   * name that job's cell, and its run and attempt must be current.
+   */
+  private dispatch(batch: EventBatch, settled: RemoteCell[]): string | null {
     const cell = this.byJob.get(batch.job);
+    const refused = cell === undefined ? this.orphanRefusal(batch) : cell.refusal(batch);
+    if (refused !== null) return refused;
+    this.o.onBatch?.(batch.worker);
     if (cell === undefined) {
       for (const e of batch.events) if (e.type !== 'done' && e.type !== 'error') this.o.orphan(e);
-      return;
+    } else if (cell.deliver(batch, this.o.onRun)) {
+      settled.push(cell);
     }
-    if (cell.deliver(batch, this.o.onRun)) settled.push(cell);
+    return null;
+  }
+
+  private orphanRefusal(batch: EventBatch): string | null {
+    const job = parseJobId(batch.job);
+    if (job === null || job.workspace !== this.o.workspace) {
+      return `job ${batch.job} is no job of this workspace`;
+    }
+    const foreign = batch.events.find((e) => e.cellId !== job.cellId);
+    if (foreign !== undefined) {
+      return `job ${batch.job} runs cell ${job.cellId}, but an event names cell ${foreign.cellId}`;
+    }
+    const refused = this.o.orphanRefusal(job);
+    if (refused !== null) return `job ${batch.job}: ${refused}`;
+    const runs = this.orphanRuns.get(batch.job);
+    if (runs === undefined) {
+      this.orphanRuns.set(batch.job, { current: batch.run, seen: new Set([batch.run]) });
+    } else if (runs.current !== batch.run) {
+      if (runs.seen.has(batch.run)) return `job ${batch.job}: run ${batch.run} was superseded`;
+      runs.seen.add(batch.run);
+      runs.current = batch.run;
+    }
+    return null;
   }
 }

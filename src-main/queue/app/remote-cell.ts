@@ -59,14 +59,26 @@ export class RemoteCell implements WorkerHandle {
     this.finish();
   }
 
+  /** Why a batch of this cell's job is not this cell's to apply, or null when it is. */
+  refusal(batch: EventBatch): string | null {
+    if (this.settled) return `job ${batch.job}: its attempt has ended`;
+    const foreign = batch.events.find((e) => e.cellId !== this.cellId);
+    if (foreign !== undefined) {
+      return `job ${batch.job} runs cell ${this.cellId}, but an event names cell ${foreign.cellId}`;
+    }
+    if (batch.run !== this.run && this.runs.has(batch.run)) {
+      return `job ${batch.job}: run ${batch.run} was superseded`;
+    }
+    return null;
+  }
+
   /**
-   * Hands a batch to the Scheduler. A job taken again (stalled worker, retry) starts a new run;
+   * Hands a batch (one `refusal` accepted) to the Scheduler. A job taken again (stalled worker, retry) starts a new run;
    * the newest run wins and a superseded one is ignored. Returns true once the cell settled.
    */
   deliver(batch: EventBatch, onRun?: (cellId: number, worker: string) => void): boolean {
     if (this.settled) return false;
     if (batch.run !== this.run) {
-      if (this.runs.has(batch.run)) return false;
       this.runs.add(batch.run);
       this.run = batch.run;
       onRun?.(this.cellId, batch.worker);
