@@ -21,6 +21,11 @@ export type SinkEvent = Exclude<WorkerEvent, { type: 'done' } | { type: 'error' 
 export interface MetricsSinkOptions {
   /** Longest time an event waits in memory before its batch is written. */
   flushIntervalMs?: number;
+  /**
+   * Told when a batch the timer flushed could not be written (it is kept and retried at the
+   * next interval); each distinct message once. Default: console.error.
+   */
+  onError?: (message: string) => void;
   /** Write at once when this many events are waiting (bounds memory under a burst). */
   maxBatch?: number;
 }
@@ -41,6 +46,8 @@ export class MetricsSink {
   private timer: NodeJS.Timeout | null = null;
   private readonly interval: number;
   private readonly maxBatch: number;
+  private readonly onError: (message: string) => void;
+  private readonly reported = new Set<string>();
   private readonly writeBatch: (events: readonly SinkEvent[], heard: readonly string[]) => void;
   private readonly rewind: (cellId: number, step: number, now: number) => void;
 
@@ -50,6 +57,7 @@ export class MetricsSink {
   ) {
     this.interval = options.flushIntervalMs ?? 250;
     this.maxBatch = options.maxBatch ?? 50_000;
+    this.onError = options.onError ?? ((message) => console.error(message));
     const db = store.db;
     // Train metrics go in multi-row INSERTs of METRIC_CHUNK rows: one statement run per chunk
     // instead of per row (rows keep their order, so a later (cell, step) still replaces an
@@ -178,10 +186,33 @@ export class MetricsSink {
     this.pending.push(event);
     if (from !== undefined) this.heard.add(from);
     if (this.pending.length >= this.maxBatch) this.flush();
-    else if (this.timer === null) this.timer = setTimeout(() => this.flush(), this.interval);
+    else this.arm();
   }
 
-  /** Writes everything waiting, in one transaction. Safe to call at any time. */
+  private arm(): void {
+    this.timer ??= setTimeout(() => this.flushOnTimer(), this.interval);
+  }
+
+  /** The timer's flush: a batch that cannot be written stays pending, retried next interval. */
+  private flushOnTimer(): void {
+    this.timer = null;
+    try {
+      this.flush();
+    } catch (err) {
+      const message = `writing ${this.pending.length} worker events failed: ${err instanceof Error ? err.message : String(err)}; kept, retrying`;
+      if (!this.reported.has(message)) {
+        this.reported.add(message);
+        this.onError(message);
+      }
+      this.arm();
+    }
+  }
+
+  /**
+   * Writes everything waiting, in one transaction. Safe to call at any time. When the
+   * transaction throws, nothing of the batch was written: it stays pending, ahead of later
+   * events, and the error is thrown to the caller.
+   */
   flush(): number {
     if (this.timer !== null) {
       clearTimeout(this.timer);
@@ -192,8 +223,27 @@ export class MetricsSink {
     const heard = [...this.heard];
     this.pending = [];
     this.heard.clear();
-    this.writeBatch(batch, heard);
+    try {
+      this.writeBatch(batch, heard);
+    } catch (err) {
+      this.pending = batch.concat(this.pending);
+      for (const name of heard) this.heard.add(name);
+      throw err;
+    }
     return batch.length;
+  }
+
+  /**
+   * Forgets what waits unwritten: the queue's ingest calls it when its transaction failed, as
+   * those events stay in the Redis stream (not trimmed) and are read again.
+   */
+  discardPending(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.pending = [];
+    this.heard.clear();
   }
 
   /**

@@ -203,6 +203,32 @@ describe('MetricsSink', () => {
     expect(repo.cell(cell)!.step).toBe(130);
   });
 
+  it('keeps a batch whose transaction fails and writes it once the store takes it again', async () => {
+    const store = tempStore();
+    const cell = oneCell(store);
+    const repo = new SweepRepository(store);
+    const errors: string[] = [];
+    const sink = new MetricsSink(store, { flushIntervalMs: 20, onError: (m) => errors.push(m) });
+    // The store refuses metrics for a while (a full disk, a locked file would do the same).
+    store.db.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON metrics BEGIN SELECT RAISE(ABORT, 'disk is full'); END",
+    );
+    for (let i = 1; i <= 3; i++) sink.push(step(cell, i));
+    expect(() => sink.flush()).toThrow(/disk is full/);
+    expect(repo.metrics(cell)).toEqual([]);
+    // The timer's flush fails too: said once, kept, retried.
+    sink.push(step(cell, 4));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/writing 4 worker events failed: disk is full; kept, retrying/);
+    expect(repo.metrics(cell)).toEqual([]);
+    store.db.exec('DROP TRIGGER refuse');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(repo.metrics(cell).map((m) => m.step)).toEqual([1, 2, 3, 4]);
+    expect(repo.cell(cell)!.step).toBe(4);
+    sink.close();
+  });
+
   it('lists a cell’s checkpoints from its worker’s events and records each worker’s hello', () => {
     const store = tempStore();
     const cell = oneCell(store);

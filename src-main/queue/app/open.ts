@@ -34,12 +34,19 @@ export function openQueueHost(options: {
     builtins: options.builtins,
     hashPath: options.hashPath,
     log: options.log,
-    commit: (apply, lastId) =>
-      store.transaction(() => {
-        apply();
-        sink.flush();
-        state.setCursor(lastId);
-      }),
+    commit: (apply, lastId) => {
+      try {
+        store.transaction(() => {
+          apply();
+          sink.flush();
+          state.setCursor(lastId);
+        });
+      } catch (err) {
+        // The entries stay in the stream (trimmed only after a commit): read again, not lost.
+        sink.discardPending();
+        throw err;
+      }
+    },
     orphanRefusal: (job) => {
       const cell = repo.cell(job.cellId);
       if (cell === undefined || cell.sweepId !== job.sweepId) {

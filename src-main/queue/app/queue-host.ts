@@ -13,7 +13,7 @@ import type { SinkEvent } from '../../events/metrics-sink';
 import type { Builtins } from '../../sweeps/load';
 import type { WorkerHandle, WorkerHost } from '../../workers/host';
 import { sharedRefs, type HashPath } from '../../workers/refs';
-import { bullConnection, connectRedis, readStream } from '../connection';
+import { bullConnection, connectRedis, readStream, type StreamEntry } from '../connection';
 import {
   cellJobsKey,
   CONTROL_CHANNEL,
@@ -269,15 +269,15 @@ export class QueueHost implements WorkerHost {
       if (entries !== null && entries.length > 0) {
         const lastId = entries.at(-1)![0];
         const settled: RemoteCell[] = [];
-        this.o.commit(() => {
-          for (const [id, fields] of entries) {
-            const entry = parseEventBatch(fields);
-            const refused =
-              'refused' in entry ? entry.refused : this.dispatch(entry.batch, settled);
-            // Nothing of it is written; the read position moves past it with the others.
-            if (refused !== null) this.say(`stream entry ${id} skipped: ${refused}`);
-          }
-        }, lastId);
+        try {
+          this.ingest(entries, settled, lastId);
+        } catch (err) {
+          this.say(
+            `ingesting stream entries up to ${lastId} failed: ${err instanceof Error ? err.message : String(err)}; ` +
+              'they stay in Redis and are read again when the workspace opens next',
+          );
+          return;
+        }
         this.cursor = lastId;
         for (const c of settled) this.conclude(c);
         // Trimmed only now that SQLite holds everything up to lastId.
@@ -295,6 +295,18 @@ export class QueueHost implements WorkerHost {
         this.conclude(cell);
       }
     }
+  }
+
+  /** One SQLite transaction: the entries' events to their cells, and the new read position. */
+  private ingest(entries: StreamEntry[], settled: RemoteCell[], lastId: string): void {
+    this.o.commit(() => {
+      for (const [id, fields] of entries) {
+        const entry = parseEventBatch(fields);
+        const refused = 'refused' in entry ? entry.refused : this.dispatch(entry.batch, settled);
+        // Nothing of it is written; the read position moves past it with the others.
+        if (refused !== null) this.say(`stream entry ${id} skipped: ${refused}`);
+      }
+    }, lastId);
   }
 
   /**
