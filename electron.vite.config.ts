@@ -13,7 +13,8 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         input: { index: resolve(import.meta.dirname, 'src-main/electron/main.ts') },
-        external: ['better-sqlite3', /^@tensorflow\//],
+        // webgpu: Dawn's dawn.node is loaded by path at run time, never bundled.
+        external: ['better-sqlite3', /^@tensorflow\//, 'webgpu'],
       },
     },
   },

@@ -131,6 +131,20 @@ export const workerHelloSchema = z.strictObject({
         note: z.string().max(1000),
       })
       .nullable(),
+    /** webgpu: the adapter and its limits (absent on other backends and older workers). */
+    gpu: z
+      .strictObject({
+        vendor: z.string().max(200),
+        architecture: z.string().max(200),
+        device: z.string().max(200),
+        description: z.string().max(500),
+        /** Why it is a software adapter (SwiftShader, lavapipe), or null for a real GPU. */
+        software: z.string().max(500).nullable(),
+        maxBufferSize: z.number().nonnegative(),
+        maxStorageBufferBindingSize: z.number().nonnegative(),
+        maxStorageBuffersPerShaderStage: z.number().int().nonnegative(),
+      })
+      .optional(),
   }),
   /** ms since the epoch. */
   startedAt: z.number().int().nonnegative(),

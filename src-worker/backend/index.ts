@@ -1,6 +1,7 @@
 /**
  * Compute backend selection for workers (ARCHITECTURE.md, "Compute backend"): `initBackend`
- * starts the fastest TensorFlow.js backend that loads — tfjs-node-gpu, tfjs-node, WASM (SIMD,
+ * starts the fastest TensorFlow.js backend that loads — tfjs-node-gpu, tfjs-node, WebGPU over
+ * Dawn on a hardware GPU (./webgpu.ts), WASM (SIMD,
  * threaded in Node, with the PLW kernel overrides of ./wasm-kernels/) with its matrix products
  * in OpenBLAS (./blas.ts), the same with XNNPACK's, then the pure-JS CPU backend — and reports
  * which one and why the others were skipped.
@@ -25,6 +26,7 @@ import {
 } from './types';
 import { assertPinnedTfjsVersion } from './version';
 import { defaultThreads, startWasm } from './wasm';
+import { describeAdapter } from './webgpu-adapter';
 
 export type { BackendInfo, BackendName, InitBackendOptions, SkippedBackend } from './types';
 export { BACKEND_NAMES } from './types';
@@ -36,7 +38,7 @@ const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', NativePackage> = {
 
 type Started = Pick<
   BackendInfo,
-  'tfBackend' | 'threads' | 'threadsNote' | 'kernelOverrides' | 'blas'
+  'tfBackend' | 'threads' | 'threadsNote' | 'kernelOverrides' | 'blas' | 'gpu'
 >;
 
 async function start(name: BackendName, options: InitBackendOptions): Promise<Started> {
@@ -46,6 +48,12 @@ async function start(name: BackendName, options: InitBackendOptions): Promise<St
       await loadNative(NATIVE_PACKAGE[name]);
       await setBackendOrThrow('tensorflow');
       return { tfBackend: 'tensorflow' };
+    case 'webgpu': {
+      // Loaded on demand: Dawn is 20 MB of native code that most CPU-only runs never need.
+      const { startWebGpu } = await import('./webgpu');
+      const started = await startWebGpu(options.backend === 'webgpu');
+      return { tfBackend: 'webgpu', gpu: started.adapter };
+    }
     case 'wasm-blas': {
       // Loaded before the WASM module starts: when it fails, nothing has started yet.
       const threads = options.threads ?? defaultThreads();
@@ -83,8 +91,20 @@ function errorText(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }
 
-async function choose(options: InitBackendOptions): Promise<BackendInfo> {
+/**
+ * `PLW_BACKEND`: the backend when no `--backend` is given, so that every process a command,
+ * the app or `plw worker` starts (cells' fork hosts, the Electron utility process) runs on the
+ * same one: `PLW_BACKEND=webgpu plw serve` trains every cell on webgpu.
+ */
+function backendFromEnv(options: InitBackendOptions): InitBackendOptions {
+  const env = process.env['PLW_BACKEND'];
+  if (options.backend !== undefined || env === undefined || env === '') return options;
+  return { ...options, backend: env };
+}
+
+async function choose(requested: InitBackendOptions): Promise<BackendInfo> {
   assertPinnedTfjsVersion();
+  const options = backendFromEnv(requested);
   if (
     options.threads !== undefined &&
     !(Number.isInteger(options.threads) && options.threads >= 1)
@@ -98,7 +118,9 @@ async function choose(options: InitBackendOptions): Promise<BackendInfo> {
     for (const name of names) {
       try {
         const started = await start(name, options);
-        return { name, ...started, reason: `forced with --backend ${forced}`, skipped };
+        const how =
+          requested.backend === undefined ? `PLW_BACKEND=${forced}` : `--backend ${forced}`;
+        return { name, ...started, reason: `forced with ${how}`, skipped };
       } catch (err) {
         skipped.push({ name, why: errorText(err) });
       }
@@ -184,6 +206,7 @@ export function describeBackend(info: BackendInfo): string {
     );
   }
   if (info.threadsNote !== undefined) parts.push(info.threadsNote);
+  if (info.gpu !== undefined) parts.push(`adapter ${describeAdapter(info.gpu)}`);
   const threads = parts.length === 0 ? '' : ` (${parts.join('; ')})`;
   const skipped =
     info.skipped.length === 0
@@ -207,6 +230,7 @@ export function workerHello(name: string, info: BackendInfo): WorkerHello {
         info.blas === undefined
           ? null
           : { coreType: info.blas.coreType, threads: info.blas.threads, note: info.blas.note },
+      ...(info.gpu === undefined ? {} : { gpu: { ...info.gpu } }),
     },
     startedAt: Date.now(),
   };

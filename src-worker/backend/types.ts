@@ -1,12 +1,16 @@
+import type { AdapterSummary } from './webgpu-adapter';
+
 /**
  * The backends PLW Studio can run on, fastest first (ARCHITECTURE.md, "Compute backend").
- * Both `wasm-*` run TensorFlow.js's WASM backend with the PLW kernels; they differ in who
+ * `webgpu` runs TensorFlow.js's WebGPU backend over Dawn (Vulkan, Metal, D3D12): picked by
+ * default only on a hardware adapter (./webgpu.ts). Both `wasm-*` run TensorFlow.js's WASM backend with the PLW kernels; they differ in who
  * computes the matrix products: OpenBLAS through the plw-blas addon (`wasm-blas`), or
  * XNNPACK inside the WASM module (`wasm-xnnpack`, where the addon is not built).
  */
 export const BACKEND_NAMES = [
   'tensorflow-gpu',
   'tensorflow',
+  'webgpu',
   'wasm-blas',
   'wasm-xnnpack',
   'cpu',
@@ -57,4 +61,6 @@ export interface BackendInfo {
   kernelOverrides?: boolean;
   /** wasm-blas only: OpenBLAS's core type (kernels), its threads, and how the type was chosen. */
   blas?: { coreType: string; threads: number; note: string };
+  /** webgpu only: the adapter (vendor, architecture, description) and its limits. */
+  gpu?: AdapterSummary;
 }

@@ -7,7 +7,7 @@ import { nativeBindingProblem } from '../../src-worker/backend/native';
 describe('initBackend', () => {
   it('rejects an unknown --backend name, listing the valid ones', async () => {
     await expect(initBackend({ backend: 'tpu' })).rejects.toThrow(
-      /--backend: unknown backend "tpu"; expected one of tensorflow-gpu, tensorflow, wasm-blas, wasm-xnnpack, cpu, wasm/,
+      /--backend: unknown backend "tpu"; expected one of tensorflow-gpu, tensorflow, webgpu, wasm-blas, wasm-xnnpack, cpu, wasm/,
     );
   });
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { initBackend } from '../../src-worker/backend/index';
+import { describeBackend, initBackend } from '../../src-worker/backend/index';
 import { ensureGradients } from '../../src-worker/train/gradients';
 import { REPO_ROOT } from '../helpers/paths';
 import reference from '../reference/torch/fixtures/reference.json';
@@ -26,9 +26,29 @@ export async function useCpu(): Promise<void> {
  * CI), else XNNPACK's; one thread. The PyTorch reference tests run on it.
  */
 export async function useNativeBackend(): Promise<void> {
+  if (process.env['PLW_TEST_BACKEND'] === 'webgpu') {
+    await useWebGpuBackend();
+    return;
+  }
   await initBackend({ backend: 'wasm', threads: 1 });
   await ensureGradients();
 }
+
+/**
+ * The same suites on the webgpu backend (test/backend/webgpu-*.test.ts set PLW_TEST_BACKEND):
+ * forced, so a missing adapter throws (the test fails, CI=true or not); the backend line is
+ * asserted so a silent fallback to another backend fails too.
+ */
+export async function useWebGpuBackend(): Promise<void> {
+  const info = await initBackend({ backend: 'webgpu' });
+  expect(info.name).toBe('webgpu');
+  expect(tf.getBackend()).toBe('webgpu');
+  expect(describeBackend(info)).toMatch(/^webgpu \(adapter \S+ \S+ .*maxBufferSize \d/);
+  await ensureGradients();
+}
+
+/** True when the suite runs on webgpu (test/backend/webgpu-*.test.ts). */
+export const onWebGpu = (): boolean => process.env['PLW_TEST_BACKEND'] === 'webgpu';
 
 /** |actual − expected| ≤ rel·|expected|: the relative tolerance a test states. */
 export function expectRelClose(actual: number | null, expected: number, rel: number, label = '') {
