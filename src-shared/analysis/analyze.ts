@@ -281,10 +281,16 @@ export function analyzeGroup(
     const lambdaCi = interval(vertex.lambda);
     const flagsOf = (kind: string) =>
       information.flags.filter((f) => f.kind === kind && fitted.includes(f.benchmark));
-    // z-scores are in standard deviations, not score points: no power note for them.
-    const power = options.zscore
-      ? null
-      : powerNote(rows, powerDesign, reml.sigma2Residual, { alpha });
+    // z-scores are in standard deviations, not score points: no power note for them. A design
+    // the power computation cannot handle loses the note, never the fit.
+    let power: PowerNote | null = null;
+    if (!options.zscore) {
+      try {
+        power = powerNote(rows, powerDesign, reml.sigma2Residual, { alpha });
+      } catch (err) {
+        if (!(err instanceof InsufficientDataError)) throw err;
+      }
+    }
     const curves = benchmarkCurves(points, exponent).map((c) => ({
       ...c,
       chance: options.zscore ? null : (information.chance[c.benchmark] ?? null),

@@ -199,9 +199,14 @@ export function kenwardRogerCovariance(
   return { phi, phiA, pMats: [p1, p2], w };
 }
 
-/** pbkrtest's .divZero: x / y, or 1 when both are below 1e-14 in absolute value. */
+/**
+ * pbkrtest's .divZero: x / y, or 1 when both are ~0 (a 0/0 that arises when the residual df
+ * equal the number of restrictions, e.g. 2 benchmarks x 3 PLWs: then A2 = q and V1 = 0 in exact
+ * arithmetic). pbkrtest tests |x|, |y| < 1e-14; both are dimensionless O(1) quantities built
+ * from sums of products, so ours use 1e-10, above the rounding noise of either implementation.
+ */
 function divZero(x: number, y: number): number {
-  return Math.abs(x) < 1e-14 && Math.abs(y) < 1e-14 ? 1 : x / y;
+  return Math.abs(x) < 1e-10 && Math.abs(y) < 1e-10 ? 1 : x / y;
 }
 
 /**

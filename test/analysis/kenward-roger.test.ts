@@ -7,6 +7,7 @@ import { kenwardRogerTest } from '../../src-shared/analysis/kenwardRoger';
 import { fitQuadratic, plwToW, quadraticDesigns } from '../../src-shared/analysis/model';
 import { detectableEffect } from '../../src-shared/analysis/power';
 import type { ScoreRow } from '../../src-shared/analysis/scoresCsv';
+import { Rng } from '../../src-shared/random';
 import { REPO_ROOT } from '../helpers/paths';
 
 /**
@@ -74,6 +75,7 @@ describe('Kenward–Roger F-test against pbkrtest::KRmodcomp', () => {
       'replicates',
       'two_benchmarks',
       'demo_shaped',
+      'minimal',
       'singular',
     ]);
     expect(fixtures.scenarios.find((s) => s.name === 'singular')!.reml.singular).toBe(true);
@@ -102,6 +104,30 @@ describe('Kenward–Roger F-test against pbkrtest::KRmodcomp', () => {
       close(kr.p, sc.kr.p, 1e-6);
     });
   }
+
+  it("gives pbkrtest's ddf 2 and scaling 1 for any balanced 2 x 3 sweep (its 0/0 rule)", () => {
+    // Residual df = the 2 restrictions: A2 = q and V1 = 0 in exact arithmetic, which pbkrtest
+    // resolves as 0/0 = 1 (the "minimal" fixture); rounding must not turn it into ddf 1.98
+    // with a scaling of ~0, as it did with pbkrtest's own 1e-14 threshold.
+    const rng = new Rng(1);
+    for (let t = 0; t < 40; t++) {
+      const points = ['a', 'b'].flatMap((benchmark) =>
+        [0, 0.1, 1].map((plw) => ({ plw, benchmark, score: 0.5 + 0.1 * rng.normal() })),
+      );
+      const designs = quadraticDesigns(points);
+      const { reml } = fitQuadratic(designs);
+      if (reml.singular) continue;
+      const kr = kenwardRogerTest(
+        designs.full,
+        reml.beta,
+        reml.sigma2Group,
+        reml.sigma2Residual,
+        [1, 2],
+      )!;
+      expect(kr.ddf).toBeCloseTo(2, 9);
+      expect(kr.scaling).toBe(1);
+    }
+  });
 
   it('is the verdict test of `analyzeScores`, with the LRT beside it', () => {
     const sc = fixtures.scenarios.find((s) => s.name === 'unbalanced_low_ratio')!;

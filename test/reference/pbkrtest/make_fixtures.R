@@ -97,6 +97,10 @@ dw <- demo$plw^exponent
 demo$score <- rbinom(nrow(demo), 60, ifelse(demo$benchmark == "demo_mc", 0.55, 0.3) +
   0.2 * dw - 0.18 * dw^2) / 60
 add("demo_shaped", demo[, c("plw", "benchmark", "score")])
+# Minimal: 2 benchmarks x 3 PLW values, 2 residual df = the 2 restrictions, where the KR
+# moments meet pbkrtest's 0/0 rule (A2 = q, V1 = 0; ddf 2, scaling 1).
+add("minimal", data.frame(plw = rep(c(0, 0.1, 1), 2), benchmark = rep(c("a", "b"), each = 3),
+                         score = c(0.452662, 0.500126, 0.648297, 0.415547, 0.398155, 0.416140)))
 # Singular fit: benchmark means that agree exactly, so the benchmark variance estimate is 0.
 zero <- simulate_sweep(8, 4, 0.5, 0.1, -0.08, 0, 0.03)
 zero$score <- round(zero$score - ave(zero$score, zero$benchmark) + mean(zero$score), 6)
