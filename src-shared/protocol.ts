@@ -4,6 +4,7 @@
  * SQLite; everything they produce leaves as one of these events.
  */
 import { z } from 'zod';
+import type { CellEngine } from './engine';
 import type { ErrorData } from './errors';
 import type { BenchmarkSpec, SweepFewshotSampler, TrainSettings } from './sweep';
 
@@ -58,6 +59,11 @@ export interface CellSpec {
   resumeStep: number | null;
   /** 1 for the first run of the cell, then 2, 3… after crashes or retries. */
   attempt: number;
+  /**
+   * External `trainer` / `evaluator` commands (src-shared/engine.ts), as data: the worker
+   * validates them again and runs them only where its site allows commands. Absent: built in.
+   */
+  engine?: CellEngine;
 }
 
 /** Where a worker resolves a CellSpec's references: its host's names and folders. */
@@ -75,6 +81,11 @@ export interface WorkerSite {
   datasets: Record<string, string>;
   /** Built-in model names; null: any name (the app's local workers run what it validated). */
   models: string[] | null;
+  /**
+   * Whether cells may run their `trainer` / `evaluator` commands here: the app's own workers
+   * (the user's sweep on the user's machine) and `plw worker --allow-commands`.
+   */
+  allowCommands?: boolean;
 }
 
 /** A CellSpec with its references resolved on the worker's host: absolute paths or preset names. */
@@ -148,6 +159,8 @@ export const workerHelloSchema = z.strictObject({
   }),
   /** ms since the epoch. */
   startedAt: z.number().int().nonnegative(),
+  /** `plw worker --allow-commands`: it runs cells' external trainer / evaluator commands. */
+  allowCommands: z.boolean().optional(),
 });
 export type WorkerHello = z.infer<typeof workerHelloSchema>;
 
@@ -213,7 +226,8 @@ export interface StepMetrics {
   loss: number;
   promptLoss: number | null;
   completionLoss: number | null;
-  lr: number;
+  /** null: an external trainer that did not report it. */
+  lr: number | null;
   gradNorm: number | null;
   tokensPerSec: number | null;
   /** Wall clock (ms since the epoch) when the step ended. */

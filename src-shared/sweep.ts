@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { canonicalTaskName, STANDARD_TASK_NAMES } from './catalogue';
+import { commandSpecSchema, type CellEngine } from './engine';
 import { InputError } from './errors';
 
 /** METHOD.md's PLW grid: w = PLW^0.30103 spreads these evenly-ish over [0, 1]. */
@@ -180,38 +181,89 @@ function sweepSchema(builtinTasks: readonly string[]) {
         });
       }
     });
-  return z.object({
-    name: z.string().trim().min(1, 'must not be empty'),
-    plw: axis(
-      z.number().min(0, 'PLW must be in [0, 1]').max(1, 'PLW must be in [0, 1]'),
-      String,
-    ).default([...DEFAULT_PLW_GRID]),
-    models: axis(z.string().min(1), (s) => s),
-    datasets: axis(z.string().min(1), (s) => s),
-    benchmarks: z
-      .array(benchmark)
-      .superRefine(noDuplicates((b: BenchmarkSpec) => b.task))
-      .default([]),
-    train: trainSchema.default(trainSchema.parse({})),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .default(TRAIN_DEFAULTS.seed),
-    /**
-     * Replicates: every (model, dataset, PLW) cell runs once per seed, training with that seed
-     * (evaluation keeps `seed`, so replicates score the same items). Absent: one run, `seed`.
-     */
-    seeds: axis(
-      z
+  return z
+    .object({
+      name: z.string().trim().min(1, 'must not be empty'),
+      plw: axis(
+        z.number().min(0, 'PLW must be in [0, 1]').max(1, 'PLW must be in [0, 1]'),
+        String,
+      ).default([...DEFAULT_PLW_GRID]),
+      /** A path or preset, or `{"model", "trainer", "evaluator"}` overriding the sweep's engine. */
+      models: axis(modelEntry, (m) => (typeof m === 'string' ? m : m.model)),
+      datasets: axis(z.string().min(1), (s) => s),
+      benchmarks: z
+        .array(benchmark)
+        .superRefine(noDuplicates((b: BenchmarkSpec) => b.task))
+        .default([]),
+      train: trainSchema.default(trainSchema.parse({})),
+      seed: z
         .number()
-        .int('a seed must be a whole number')
-        .min(0, 'a seed must be in [0, 2^32 - 1]')
-        .max(2 ** 32 - 1, 'a seed must be in [0, 2^32 - 1]'),
-      String,
-    ).optional(),
-  });
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .default(TRAIN_DEFAULTS.seed),
+      /**
+       * Replicates: every (model, dataset, PLW) cell runs once per seed, training with that seed
+       * (evaluation keeps `seed`, so replicates score the same items). Absent: one run, `seed`.
+       */
+      seeds: axis(
+        z
+          .number()
+          .int('a seed must be a whole number')
+          .min(0, 'a seed must be in [0, 2^32 - 1]')
+          .max(2 ** 32 - 1, 'a seed must be in [0, 2^32 - 1]'),
+        String,
+      ).optional(),
+      /** External trainer / evaluator of every cell (src-shared/engine.ts); absent: built in. */
+      trainer: commandSpecSchema.optional(),
+      evaluator: commandSpecSchema.optional(),
+    })
+    .transform(({ models, ...rest }) => {
+      const overrides = Object.fromEntries(
+        models.flatMap((m) => (typeof m === 'string' ? [] : [[m.model, engineOverride(m)]])),
+      );
+      return {
+        ...rest,
+        models: models.map((m) => (typeof m === 'string' ? m : m.model)),
+        ...(Object.keys(overrides).length === 0 ? {} : { modelEngines: overrides }),
+      };
+    });
+}
+
+/** One model's own engine: a command, or null for the built-in engine; absent keeps the sweep's. */
+export interface EngineOverride {
+  trainer?: z.output<typeof commandSpecSchema> | null;
+  evaluator?: z.output<typeof commandSpecSchema> | null;
+}
+
+const modelEntry = z.union([
+  z.string().min(1),
+  z.strictObject({
+    model: z.string().min(1),
+    trainer: commandSpecSchema.nullable().optional(),
+    evaluator: commandSpecSchema.nullable().optional(),
+  }),
+]);
+
+function engineOverride(m: EngineOverride): EngineOverride {
+  return {
+    ...(m.trainer === undefined ? {} : { trainer: m.trainer }),
+    ...(m.evaluator === undefined ? {} : { evaluator: m.evaluator }),
+  };
+}
+
+/** The engine of the cells of `model`: its own override, else the sweep's commands. */
+export function engineFor(
+  def: Pick<SweepDefinition, 'trainer' | 'evaluator' | 'modelEngines'>,
+  model: string,
+): CellEngine {
+  const own = def.modelEngines?.[model] ?? {};
+  const trainer = own.trainer === undefined ? def.trainer : own.trainer;
+  const evaluator = own.evaluator === undefined ? def.evaluator : own.evaluator;
+  return {
+    ...(trainer == null ? {} : { trainer }),
+    ...(evaluator == null ? {} : { evaluator }),
+  };
 }
 
 /** A validated sweep with every default filled in (unknown top-level fields dropped). */

@@ -16,6 +16,7 @@ import {
 } from '../workers/host';
 import { localCheckpoint, localModel } from '../workers/refs';
 import { CellStates } from './cell-states';
+import { externalEngine, stopGraceMs } from '../sweeps/engine';
 
 export interface SchedulerOptions {
   workers: number;
@@ -34,6 +35,8 @@ interface Running {
   sweepId: number;
   handle: WorkerHandle;
   stop: StopIntent | null;
+  /** How long a stop may take before the worker is killed (an external trainer's grace). */
+  graceMs: number;
 }
 
 export type CellAction = 'pause' | 'resume' | 'cancel' | 'retry';
@@ -75,6 +78,7 @@ export class Scheduler {
       allow: null,
       datasets: {},
       models: null,
+      allowCommands: true,
     };
     this.heardAs = host.recordsItsWorkers === true ? undefined : this.site.name;
   }
@@ -176,7 +180,13 @@ export class Scheduler {
       this.announce(cellId, 'failed', why);
       return;
     }
-    const running: Running = { cellId, sweepId, handle, stop: null };
+    const running: Running = {
+      cellId,
+      sweepId,
+      handle,
+      stop: null,
+      graceMs: stopGraceMs(spec.engine, this.cancelGraceMs),
+    };
     this.slots[slot] = running;
     this.announce(cellId, 'running');
     this.log(
@@ -235,7 +245,7 @@ export class Scheduler {
   private stopWorker(r: Running, intent: StopIntent): void {
     r.stop = intent;
     r.handle.send({ type: 'cancel' });
-    const timer = setTimeout(() => r.handle.kill(), this.cancelGraceMs);
+    const timer = setTimeout(() => r.handle.kill(), r.graceMs);
     void r.handle.exited.then(() => clearTimeout(timer));
   }
 
@@ -327,6 +337,7 @@ export class Scheduler {
       checkpoint: localCheckpoint(cellId),
       resumeStep,
       attempt,
+      ...externalEngine(def, cell.model),
     };
   }
 }

@@ -95,7 +95,20 @@ export function resolveSweep(
     }
     return { ...b, data: f };
   });
-  return { ...def, models, datasets, benchmarks };
+  // Per-model engines follow their model to its absolute path.
+  const modelEngines =
+    def.modelEngines === undefined
+      ? undefined
+      : Object.fromEntries(
+          Object.entries(def.modelEngines).map(([m, e]) => [models[def.models.indexOf(m)]!, e]),
+        );
+  return {
+    ...def,
+    models,
+    datasets,
+    benchmarks,
+    ...(modelEngines === undefined ? {} : { modelEngines }),
+  };
 }
 
 function list(names: readonly string[]): string {
