@@ -149,6 +149,8 @@ export interface WorkerSummary {
   lastSeen: number;
   /** Connected to the queue when the runner last looked; null for the app's own workers. */
   connected: boolean | null;
+  /** Runs cells' trainer/evaluator commands: the app's own, and `plw worker --allow-commands`. */
+  allowCommands: boolean;
 }
 
 export interface ValidationIssue {

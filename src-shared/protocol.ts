@@ -298,7 +298,7 @@ export const workerEventSchema: z.ZodType<WorkerEvent, unknown> = z.discriminate
       loss: figure,
       promptLoss: z.number().nullable(),
       completionLoss: z.number().nullable(),
-      lr: figure,
+      lr: figure.nullable(),
       gradNorm: z.number().nullable(),
       tokensPerSec: z.number().nullable(),
       time: finite,

@@ -5,19 +5,10 @@
  * it adapts to whichever channel it finds, speaks only the protocol of src-shared/protocol.ts
  * and never opens the database.
  */
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlwError, toErrorData } from '../src-shared/errors';
-import { scoreUncertainty } from '../src-shared/metrics';
 import {
   isMainMessage,
   type DataJob,
@@ -30,6 +21,7 @@ import {
   type WorkerSite,
 } from '../src-shared/protocol';
 import { resolveCell } from './refs';
+import { journalStep, journalUpTo, type TrainProgress } from './train/journal';
 
 /** Sends one event to main; `done`/`error` are awaited so they are out before the exit. */
 export type Report = (event: WorkerEvent) => void;
@@ -218,6 +210,12 @@ async function serveCell(
       ? { type: 'error', cellId, error: { code: 'cancelled', message: 'cancelled' } }
       : { type: 'done', cellId };
   } catch (err) {
+    if (err instanceof Error && err.name === 'AttemptFailedError') {
+      // An external trainer crashed: exit as a crashed worker would, so main retries the cell.
+      await channel.post({ type: 'log', cellId, level: 'error', message: err.message });
+      process.stderr.write(`AttemptFailedError: ${err.message}\n`);
+      process.exit(75);
+    }
     last = { type: 'error', cellId, error: toErrorData(err) };
   }
   await channel.post(last);
@@ -247,53 +245,23 @@ function latestCheckpointStep(dir: string, latestFile: string): number {
 }
 
 /**
- * The worker's own record of the steps it trained, one JSON line per step, appended before
- * the step's checkpoint can be written. Main may die after the trainer saved checkpoint s but
- * before main stored steps up to s (it writes in batches); the next attempt resumes from s and
- * would never recompute them, so it replays them from here. With this, every step reaches the
- * database exactly once whatever was killed when.
- */
-const JOURNAL_FILE = 'metrics.jsonl';
-
-type TrainProgress = Extract<WorkerEvent, { type: 'progress'; phase: 'train' }>;
-
-/** Journal entries up to `step`; the file is cut back to them (later steps are recomputed). */
-function journalUpTo(dir: string, step: number): TrainProgress[] {
-  const file = join(dir, JOURNAL_FILE);
-  if (!existsSync(file)) return [];
-  const kept: TrainProgress[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const e = JSON.parse(line) as TrainProgress;
-      if (e.step <= step) kept.push(e);
-    } catch {
-      // A line cut by a kill in the middle of a write: it was never followed by a checkpoint.
-    }
-  }
-  writeFileSync(file, kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
-  return kept;
-}
-
-/**
  * Train, then evaluate, one cell: the trainer resumes from the newest checkpoint in the cell's
  * folder (or starts over when main knows of none), then every benchmark scores the final model.
  */
 const runSweepCell: CellRunner = async (spec, report, signal, site) => {
+  if (spec.engine !== undefined) {
+    // An external trainer / evaluator (src-shared/engine.ts): the engine below never loads.
+    const { runExternalCell } = await import('./external/run-cell');
+    return runExternalCell(spec, report, signal, site);
+  }
   // Loaded here, not at the top: the engine (tfjs, WASM) is heavy and serveWorker is not.
-  const [
-    { initBackend, workerHello },
-    { runTraining },
-    { LATEST_FILE },
-    { loadModel },
-    { evaluate },
-  ] = await Promise.all([
-    import('./backend/index'),
-    import('./train/run'),
-    import('./train/checkpoint'),
-    import('./model/load'),
-    import('./eval/evaluate'),
-  ]);
+  const [{ initBackend, workerHello }, { runTraining }, { LATEST_FILE }, { scoreBuiltIn }] =
+    await Promise.all([
+      import('./backend/index'),
+      import('./train/run'),
+      import('./train/checkpoint'),
+      import('./eval/score-cell'),
+    ]);
   const cellId = spec.cellId;
   const log = (message: string, level: 'info' | 'warn' = 'info'): void =>
     report({ type: 'log', cellId, level, message });
@@ -307,7 +275,6 @@ const runSweepCell: CellRunner = async (spec, report, signal, site) => {
   const from = latestCheckpointStep(spec.checkpointDir, LATEST_FILE);
   report({ type: 'checkpoint', cellId, step: from, dir: spec.checkpointDir, loaded: true });
   mkdirSync(spec.checkpointDir, { recursive: true });
-  const journal = join(spec.checkpointDir, JOURNAL_FILE);
   for (const e of journalUpTo(spec.checkpointDir, from)) {
     if (e.step > (spec.resumeStep ?? 0)) report({ ...e, cellId });
   }
@@ -346,7 +313,7 @@ const runSweepCell: CellRunner = async (spec, report, signal, site) => {
           tokensPerSec: e.tokensPerSec,
           time: Date.now(),
         };
-        appendFileSync(journal, `${JSON.stringify(event)}\n`);
+        journalStep(spec.checkpointDir, event);
         report(event);
       },
       onCheckpoint: (e) => report({ type: 'checkpoint', cellId, step: e.step, dir: e.dir }),
@@ -360,39 +327,7 @@ const runSweepCell: CellRunner = async (spec, report, signal, site) => {
       'warn',
     );
   }
-  if (spec.benchmarks.length === 0) return;
-  const { model, tokenizer } = await loadModel(result.outDir);
-  try {
-    if (tokenizer === null) throw new PlwError('bad_input', `${result.outDir}: no tokenizer saved`);
-    for (const [i, b] of spec.benchmarks.entries()) {
-      if (signal.aborted) return;
-      const total = spec.benchmarks.length;
-      report({ type: 'progress', phase: 'evaluate', cellId, benchmark: b.task, done: i, total });
-      const r = await evaluate(model, tokenizer, {
-        task: b.task,
-        data: b.data ?? '',
-        seed: spec.evalSeed ?? spec.seed,
-        ...(b.shots === undefined ? {} : { shots: b.shots }),
-        ...(b.limit === undefined ? {} : { limit: b.limit }),
-        ...(b.fewshotSampler === undefined ? {} : { fewshotSampler: b.fewshotSampler }),
-      });
-      log(
-        `${b.task}: ${r.n} items, ${r.shots}-shot, few-shot sampler ${b.fewshotSampler ?? 'lm-eval'}`,
-      );
-      for (const [metric, value] of Object.entries(r.metrics) as [string, number][]) {
-        report({
-          type: 'score',
-          cellId,
-          benchmark: b.task,
-          metric,
-          value,
-          ...scoreUncertainty(metric, value, r.n, r.chance, r.bootstrap?.[metric] ?? null),
-        });
-      }
-    }
-  } finally {
-    model.dispose();
-  }
+  await scoreBuiltIn(result.outDir, spec, report, signal);
 };
 
 if (isEntry()) serveWorker(runSweepCell);

@@ -66,7 +66,7 @@ export function allowRoots(roots: readonly string[]): string[] {
 }
 
 /** True when `path` (resolved through symlinks) lies inside one of `roots`. */
-function isAllowed(path: string, roots: readonly string[]): boolean {
+export function isAllowed(path: string, roots: readonly string[]): boolean {
   if (!isAbsolute(path)) return false;
   let real = resolve(path);
   try {

@@ -31,6 +31,7 @@ export function workspaceHandlers(
         cells: w.cells,
         lastSeen: w.lastSeen,
         connected: w.connected,
+        allowCommands: w.connected === null || w.hello.allowCommands === true,
       })),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { SWEEP_FEWSHOT_SAMPLERS, trainSchema } from '../../src-shared/sweep';
+import { commandSpecSchema } from '../../src-shared/engine';
 import {
   sharedFileRefSchema,
   workerEventSchema,
@@ -55,6 +56,13 @@ export const cellJobSchema = z.strictObject({
     .max(100),
   /** Last checkpoint step the app recorded, or null to start from the base model. */
   resumeStep: z.number().int().min(0).nullable(),
+  /** External trainer / evaluator (src-shared/engine.ts); run only by `--allow-commands` workers. */
+  engine: z
+    .strictObject({
+      trainer: commandSpecSchema.optional(),
+      evaluator: commandSpecSchema.optional(),
+    })
+    .optional(),
   /** Set by the app when the user paused or cancelled the cell: a worker taking it skips it. */
   cancelled: z.boolean().optional(),
 });

@@ -78,6 +78,11 @@ export function WorkersView() {
                 </td>
                 <td>
                   {w.host} <span className="hint">pid {w.pid}</span>
+                  <div className="hint" data-testid="commands">
+                    {w.allowCommands
+                      ? 'runs trainer/evaluator commands'
+                      : 'refuses trainer/evaluator commands (no --allow-commands)'}
+                  </div>
                 </td>
                 <td title={backendTitle(w)} data-testid="backend">
                   {w.backend}

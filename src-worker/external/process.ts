@@ -70,6 +70,13 @@ let hooked = false;
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
+  // Ctrl-C in a terminal reaches this worker too (same process group as the CLI), which then
+  // stops its cells through `cancel`: dying on the spot would orphan the commands' groups.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => {
+    for (const pgid of groups) signalGroup(pgid, 'SIGTERM');
+    setTimeout(() => process.exit(143), 100).unref();
+  });
   process.on('exit', () => {
     for (const pgid of groups) {
       try {

@@ -17,6 +17,7 @@ interface WorkerOpts {
   allow?: string[];
   lockDuration?: number;
   stalledInterval?: number;
+  allowCommands?: boolean;
 }
 
 /**
@@ -43,7 +44,7 @@ async function work(opts: WorkerOpts): Promise<number> {
     concurrency: opts.concurrency,
     artifacts,
     allow,
-    hello: workerHello(name, backend),
+    hello: { ...workerHello(name, backend), allowCommands: opts.allowCommands === true },
     builtins: { models, datasets },
     host: new ForkHost(),
     log: (line) => logLine(`worker ${name}: ${line}`),
@@ -52,7 +53,10 @@ async function work(opts: WorkerOpts): Promise<number> {
   });
   logLine(
     `worker ${name}: waiting for cells on ${target.display} (concurrency ${opts.concurrency}, ` +
-      `artifacts ${artifacts}, may read ${allow.join(', ')})`,
+      `artifacts ${artifacts}, may read ${allow.join(', ')}; ` +
+      (opts.allowCommands === true
+        ? "runs cells' trainer/evaluator commands: --allow-commands)"
+        : 'refuses trainer/evaluator commands: no --allow-commands)'),
   );
   await new Promise<void>((resolvePromise) => {
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -82,6 +86,10 @@ export const registerWorker: CommandRegistrar = (program) => {
     .option(
       '--allow <dir...>',
       'folders jobs may read (models, datasets) besides the working directory and --artifacts',
+    )
+    .option(
+      '--allow-commands',
+      'run cells\' external trainer and evaluator commands (sweep "trainer" / "evaluator")',
     )
     .addOption(
       new Option('--lock-duration <ms>', 'BullMQ job lock duration')

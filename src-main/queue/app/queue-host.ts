@@ -185,6 +185,7 @@ export class QueueHost implements WorkerHost {
       ...(spec.evalSeed === undefined ? {} : { evalSeed: spec.evalSeed }),
       train: spec.train,
       resumeStep: spec.resumeStep,
+      ...(spec.engine === undefined ? {} : { engine: spec.engine }),
     };
     await this.redis.hset(key, String(spec.cellId), id);
     this.attach(cell, id);

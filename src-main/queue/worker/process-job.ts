@@ -174,6 +174,7 @@ function toCellSpec(data: CellJob, job: Job): CellSpec {
     checkpoint: sharedCheckpoint(data.workspace, data.cellId),
     resumeStep: retaken ? (data.resumeStep ?? 0) : data.resumeStep,
     attempt: data.attempt,
+    ...(data.engine === undefined ? {} : { engine: data.engine }),
   };
 }
 

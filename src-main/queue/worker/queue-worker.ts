@@ -62,6 +62,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningQu
     allow: [...o.allow],
     datasets: { ...o.builtins.datasets },
     models: [...o.builtins.models],
+    allowCommands: o.hello.allowCommands === true,
   };
   const secret = o.target.password;
   const say = (line: string): void => o.log(redact(line, secret));
