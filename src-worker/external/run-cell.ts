@@ -195,7 +195,6 @@ export async function runExternalCell(
   }
 
   async function train(cmd: ExpandedCommand, from: number): Promise<void> {
-    log(`trainer: ${JSON.stringify(cmd.argv)}`);
     let totalSteps: number | null = t.steps ?? null;
     let lastStep = from;
     let lastTime = Date.now();
@@ -259,6 +258,7 @@ export async function runExternalCell(
         if (line.trim() !== '') log(line);
       },
     );
+    log(`trainer (pid ${running.pid}): ${JSON.stringify(cmd.argv)}`);
     const onAbort = (): void => void running.stop();
     signal.addEventListener('abort', onAbort, { once: true });
     const exit = await running.exited;
@@ -290,7 +290,6 @@ export async function runExternalCell(
       done: 0,
       total: Math.max(1, spec.benchmarks.length),
     });
-    log(`evaluator: ${JSON.stringify(cmd.argv)}`);
     const running = startCommand(
       cmd,
       (line) => {
@@ -300,6 +299,7 @@ export async function runExternalCell(
         if (line.trim() !== '') log(line);
       },
     );
+    log(`evaluator (pid ${running.pid}): ${JSON.stringify(cmd.argv)}`);
     const onAbort = (): void => void running.stop();
     signal.addEventListener('abort', onAbort, { once: true });
     const exit = await running.exited;
