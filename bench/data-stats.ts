@@ -1,5 +1,5 @@
 /**
- * Data-stats benchmark: METHOD.md's dataset statistics of an instruction file with the
+ * Data-stats benchmark: the dataset statistics of docs/METHOD.md "Dataset statistics" of an instruction file with the
  * SentencePiece tokenizer, ours (the product path: loadTokenizer + datasetStats) against the
  * reference `sentencepiece` library run by /usr/bin/python3 in the same benchmark run.
  *
@@ -7,7 +7,7 @@
  *
  * Prints records/s of both, the ratio ours/python, and checks that every per-record token
  * count and every statistic agree, plain and with --short (the short-completion transform;
- * the Python side implements it from METHOD.md's text). Timed: tokenizing all fields of all records and computing
+ * the Python side implements it from the text of docs/METHOD.md "Dataset statistics"). Timed: tokenizing all fields of all records and computing
  * the statistics, records already in memory (file parsing is not the tokenizer's cost).
  * "cold" passes use a fresh tokenizer (empty chunk cache, like the first pass over a dataset);
  * "warm" is a second pass on the same tokenizer (a dataset seen again, as in training epochs).

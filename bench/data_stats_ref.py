@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference side of bench/data-stats.ts: METHOD.md's dataset statistics with the real
+"""Reference side of bench/data-stats.ts: the dataset statistics of docs/METHOD.md "Dataset statistics" with the real
 `sentencepiece` library (Debian python3-sentencepiece). Spawned by the TypeScript bench; run
 alone as:  /usr/bin/python3 bench/data_stats_ref.py MODEL DATA.json [REPEATS] [short]
 
@@ -21,7 +21,7 @@ def count(sp, text):
 
 
 def short_completion(sp, r):
-    """METHOD.md's short-completion transform, written from its text (not from our code)."""
+    """The short-completion transform of docs/METHOD.md "The short-completion transform", written from its text (not from our code)."""
     n_ins, n_inp, n_out = count(sp, r["instruction"]), count(sp, r["input"]), count(sp, r["output"])
     if n_out <= n_ins + n_inp:
         return r
@@ -33,7 +33,7 @@ def short_completion(sp, r):
 
 
 def stats(counts):
-    """Population mean/std per field, total tokens, completion/prompt ratio (METHOD.md)."""
+    """Population mean/std per field, total tokens, completion/prompt ratio (docs/METHOD.md "Dataset statistics")."""
     n = len(counts["instruction"])
 
     def mean_std(xs):

@@ -1,9 +1,9 @@
 /**
  * Training throughput of the real trainer (src-worker/train/trainer.ts: forward, backward,
- * PLW loss, global-norm clipping, AdamW) on PERF-NOTES.md's configs a and b, for each backend
+ * PLW loss, global-norm clipping, AdamW) on the configs a and b of docs/PERF-NOTES.md "The configs", for each backend
  * that loads, against the same model, batch shapes and loss trained by PyTorch + OpenBLAS
  * (bench/reference/torch_train_bench.py) in the same run, as two peers: `pytorch` configured
- * as PERF-NOTES.md measured it and `pytorch-tuned` with OMP_WAIT_POLICY=PASSIVE (see
+ * as the first measurements of docs/PERF-NOTES.md "Training throughput" ran it and `pytorch-tuned` with OMP_WAIT_POLICY=PASSIVE (see
  * torchEnv). Prints tokens/s, the ratios to both, and where one step's time goes (per-kernel
  * exclusive times).
  *
@@ -35,7 +35,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(HERE);
 
 /**
- * PERF-NOTES.md's two configs (model preset and batch shape, 2,048 tokens per step), and c:
+ * The two configs of docs/PERF-NOTES.md "The configs" (model preset and batch shape, 2,048 tokens per step), and c:
  * config b's layers at the LLaMA tokenizer's 32,000-token vocabulary, 4 layers, [8, 256].
  */
 const CONFIGS = {
@@ -279,7 +279,7 @@ const OPENBLAS_VARS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
 
 /**
  * Two PyTorch peers run every round:
- * - `pytorch`: as PERF-NOTES.md measured it (and #3's targets refer to): torch's OpenMP
+ * - `pytorch`: as the first measurements of docs/PERF-NOTES.md "Training throughput" ran it (and #3's targets refer to): torch's OpenMP
  *   threads keep their default wait policy, so they spin while OpenBLAS's own two pthreads run
  *   each GEMM, four busy threads on two cores; its step times scatter (here 110-550 ms on
  *   config a) and its median is ~2.5x slower than it need be;

@@ -6,7 +6,7 @@ export interface InstructionRecord {
   output: string;
 }
 
-/** Stanford Alpaca's prompt templates, verbatim (METHOD.md, "Data"). */
+/** Stanford Alpaca's prompt templates, verbatim (docs/METHOD.md "Data"). */
 export const PROMPT_WITH_INPUT =
   'Below is an instruction that describes a task, paired with an input that provides further ' +
   'context. Write a response that appropriately completes the request.\n\n' +

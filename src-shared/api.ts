@@ -282,7 +282,7 @@ export interface DatasetEntry {
   modifiedAt: number | null;
 }
 
-/** METHOD.md's dataset statistics (CLI.md `plw data stats --json`). */
+/** The dataset statistics of docs/METHOD.md "Dataset statistics" (docs/CLI.md "Datasets" `plw data stats --json`). */
 export interface DatasetStatsView {
   count: number;
   instruction: { mean: number; std: number };

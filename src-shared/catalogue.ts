@@ -7,7 +7,7 @@
 
 export type TaskKind = 'multiple_choice' | 'generation';
 
-/** A benchmark of METHOD.md under its lm-evaluation-harness task name. */
+/** A benchmark of docs/METHOD.md "Evaluation" under its lm-evaluation-harness task name. */
 export interface BenchmarkEntry {
   name: string;
   /** Older names that still resolve to this task. */

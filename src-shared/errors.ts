@@ -77,7 +77,7 @@ export function toErrorData(err: unknown): ErrorData {
   return { code: 'internal', message: String(err) };
 }
 
-/** CLI exit status of CLI.md for an error: 2 for bad usage or input, 1 otherwise. */
+/** CLI exit status of docs/CLI.md "The contract" for an error: 2 for bad usage or input, 1 otherwise. */
 export function exitCodeFor(err: ErrorData): 1 | 2 {
   return err.code === 'bad_input' || err.code === 'bad_usage' ? 2 : 1;
 }

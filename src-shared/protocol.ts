@@ -120,7 +120,7 @@ export type SharedFileRef = z.infer<typeof sharedFileRefSchema>;
 
 /**
  * What a worker says when it opens: who and where it is, and the compute backend it runs on
- * with why the faster ones were skipped (ARCHITECTURE.md, "Compute backend").
+ * with why the faster ones were skipped (docs/ARCHITECTURE.md "Compute backend").
  */
 export const workerHelloSchema = z.strictObject({
   name: z.string().min(1).max(100),
@@ -171,7 +171,7 @@ export type WorkerHello = z.infer<typeof workerHelloSchema>;
  * Paths are absolute.
  */
 export type DataJob =
-  /** Token statistics (METHOD.md) with a tokenizer spec: `byte`, a file or a model folder. */
+  /** Token statistics (docs/METHOD.md "Dataset statistics") with a tokenizer spec: `byte`, a file or a model folder. */
   | { kind: 'stats'; path: string; tokenizer: string; short: boolean }
   /** Records [offset, offset + limit) with their rendered Alpaca prompt. */
   | { kind: 'preview'; path: string; offset: number; limit: number }

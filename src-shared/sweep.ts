@@ -1,5 +1,5 @@
 /**
- * The sweep file of CLI.md: its schema (zod), the defaults of METHOD.md (Stanford Alpaca's
+ * The sweep file of docs/CLI.md "Sweeps": its schema (zod), the defaults of docs/METHOD.md "Sweep" (Stanford Alpaca's
  * recipe), expansion into cells, and the canonical form whose hash identifies a sweep so that
  * running the same file again continues it. Pure: checks that need the file system (do the
  * model and dataset paths exist?) live in src-main/sweeps/.
@@ -9,12 +9,12 @@ import { canonicalTaskName, STANDARD_TASK_NAMES } from './catalogue';
 import { commandSpecSchema, type CellEngine } from './engine';
 import { InputError } from './errors';
 
-/** METHOD.md's PLW grid: w = PLW^0.30103 spreads these evenly-ish over [0, 1]. */
+/** The PLW grid of docs/METHOD.md "Sweep": w = PLW^0.30103 spreads these evenly-ish over [0, 1]. */
 export const DEFAULT_PLW_GRID: readonly number[] = [
   0, 0.0005, 0.002236, 0.01, 0.02463, 0.05, 0.1, 0.2463, 0.5, 1,
 ];
 
-/** Benchmarks of CLI.md (`plw eval --task`); each needs its data file in a sweep. */
+/** Benchmarks of docs/CLI.md "Models" (`plw eval --task`); each needs its data file in a sweep. */
 export const STANDARD_TASKS: readonly string[] = STANDARD_TASK_NAMES;
 
 const positiveInt = z.number().int().positive();
@@ -22,7 +22,7 @@ const positiveInt = z.number().int().positive();
 /**
  * The training recipe's defaults, in one table: the sweep file's `train`, `plw train`'s flags
  * and runTraining (src-worker/train/run.ts) all take them from here. Alpaca's are Stanford
- * Alpaca's train.py settings (METHOD.md); `seed` is the sweep's and `plw train --seed`'s.
+ * Alpaca's train.py settings (docs/METHOD.md "Sweep"); `seed` is the sweep's and `plw train --seed`'s.
  */
 export const TRAIN_DEFAULTS = {
   /** Alpaca's num_train_epochs; used when neither `steps` nor `epochs` is given. */
@@ -90,7 +90,7 @@ export const trainSchema = z
     t.steps === undefined && t.epochs === undefined ? { ...t, epochs: TRAIN_DEFAULTS.epochs } : t,
   );
 
-/** The one shape of a run's training settings (the sweep file's `train`, CLI.md). */
+/** The one shape of a run's training settings (the sweep file's `train`, docs/CLI.md "Sweeps"). */
 export type TrainSettings = z.output<typeof trainSchema>;
 
 /**

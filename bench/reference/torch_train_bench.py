@@ -6,7 +6,7 @@ Run by the benchmark (it passes the shapes); by hand, e.g.:
   /usr/bin/python3 bench/reference/torch_train_bench.py --vocab 512 --hidden 128 \
       --intermediate 352 --layers 4 --heads 4 --batch 16 --seq 128 --steps 10 --threads 2
 Prints one JSON object on stdout. Needs python3-torch; meaningful only with OpenBLAS
-(apt-get install libopenblas0-pthread): Debian's reference BLAS is 8-13x slower (PERF-NOTES.md).
+(apt-get install libopenblas0-pthread): Debian's reference BLAS is 8-13x slower (docs/PERF-NOTES.md "Training throughput").
 """
 import argparse
 import resource

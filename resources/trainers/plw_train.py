@@ -2,7 +2,7 @@
 """PLW fine-tuning in PyTorch + Hugging Face transformers, speaking PLW Studio's trainer contract
 (README, "Your own trainer and lm-evaluation-harness").
 
-It trains any AutoModelForCausalLM folder the way PLW Studio's built-in engine does (METHOD.md):
+It trains any AutoModelForCausalLM folder the way PLW Studio's built-in engine does (docs/METHOD.md "Sweep"):
 
 - data: Stanford Alpaca's prompt; BOS + template, then output + EOS, tokenized as ONE sequence;
   the prompt region is BOS + the template tokenized alone (as `plw data` does);

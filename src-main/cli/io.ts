@@ -11,7 +11,7 @@ export function logLine(text: string): void {
   process.stderr.write(`${text}\n`);
 }
 
-/** Prints one error line on stderr and sets the exit status of CLI.md (2 input/usage, 1 run). */
+/** Prints one error line on stderr and sets the exit status of docs/CLI.md "The contract" (2 input/usage, 1 run). */
 export function reportError(err: unknown): number {
   const data = toErrorData(err);
   logLine(`plw: error: ${data.message.replace(/\s*\n\s*/g, ' ')}`);

@@ -2,7 +2,7 @@ import { Command, type CommanderError } from 'commander';
 import { commandRegistrars } from './commands/index';
 import { reportError } from './io';
 
-/** Usage errors exit 2 as CLI.md requires (commander's default is 1); help and version exit 0. */
+/** Usage errors exit 2 as docs/CLI.md "The contract" requires (commander's default is 1); help and version exit 0. */
 function exitFor(err: CommanderError): never {
   const ok = ['commander.helpDisplayed', 'commander.help', 'commander.version'];
   process.exit(ok.includes(err.code) ? 0 : 2);

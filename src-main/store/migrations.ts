@@ -3,7 +3,7 @@
  * runs exactly once per database file. Append new entries; never edit a shipped one.
  */
 export const MIGRATIONS: readonly string[] = [
-  // 1: the core tables of ARCHITECTURE.md.
+  // 1: the core tables of docs/ARCHITECTURE.md "Storage".
   `
   CREATE TABLE sweeps (
     id INTEGER PRIMARY KEY,

@@ -4,14 +4,14 @@ import { shortName } from '../../src-shared/names';
 import { Store } from '../store/store';
 import { primaryScores, type ScoreRecord, type SweepRepository } from './repository';
 
-/** One cell in `plw sweep status --json` (CLI.md fields, then extras). */
+/** One cell in `plw sweep status --json` (docs/CLI.md "Sweeps": its fields, then extras). */
 export interface CellStatus {
   id: number;
   plw: number;
   /** The model as the app shows it (a cached base model by its folder name, `demo-base`). */
   model: string;
   dataset: string;
-  /** The replicate's seed, present only when the sweep has `"seeds"` (CLI.md). */
+  /** The replicate's seed, present only when the sweep has `"seeds"` (docs/CLI.md "Sweeps"). */
   seed?: number;
   state: string;
   step: number;
@@ -56,7 +56,7 @@ export function sweepStatus(repo: SweepRepository): SweepStatus[] {
   }));
 }
 
-/** `plw cell show --json`: CLI.md's fields, then extras. */
+/** `plw cell show --json`: docs/CLI.md "Sweeps": its fields, then extras. */
 export interface CellReport {
   id: number;
   state: string;

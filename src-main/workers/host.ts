@@ -35,7 +35,7 @@ export interface SpawnOptions {
   env: Record<string, string>;
 }
 
-/** The seam of ARCHITECTURE.md: the scheduler starts workers only through this. */
+/** The seam of docs/ARCHITECTURE.md "Workers and the worker protocol": the scheduler starts workers only through this. */
 export interface WorkerHost {
   /** How its workers run, as logs name it ('child_process', 'utilityProcess', 'queue'). */
   readonly kind: string;

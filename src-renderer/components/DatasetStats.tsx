@@ -61,7 +61,7 @@ export function useDatasetStats(source: string | null, tokenizer: string, versio
   };
 }
 
-/** METHOD.md's reading of the ratio: < 1 short-completion, > 1 long-completion. */
+/** How docs/METHOD.md "Dataset statistics" reads the ratio: < 1 short-completion, > 1 long-completion. */
 export function ratioKind(ratio: number | null): string {
   if (ratio === null) return 'no prompt tokens';
   return ratio < 1 ? 'short-completion' : ratio > 1 ? 'long-completion' : 'balanced';

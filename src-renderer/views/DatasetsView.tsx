@@ -131,7 +131,7 @@ function Preview({ source }: { source: string }) {
 }
 
 /**
- * The workspace's datasets: METHOD.md statistics with the chosen tokenizer, a preview of the
+ * The workspace's datasets: the statistics of docs/METHOD.md "Dataset statistics" with the chosen tokenizer, a preview of the
  * records with the prompt region highlighted, and the short-completion copy.
  */
 export function DatasetsView() {

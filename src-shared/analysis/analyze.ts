@@ -88,7 +88,7 @@ export function excludedReason(information: GroupInformation, benchmark: string)
   return flag && flag.kind !== 'below_chance' ? flagReason(flag) : 'excluded by choice';
 }
 
-/** A fit in the `plw analyze --json` shape of CLI.md, plus t values and theta. */
+/** A fit in the `plw analyze --json` shape of docs/CLI.md "Analysis", plus t values and theta. */
 export interface FitReport {
   intercept: number;
   w: number;
@@ -102,7 +102,7 @@ export interface FitReport {
   singular: boolean;
 }
 
-/** One group's analysis: CLI.md's fields first, then the extras beyond the paper. */
+/** One group's analysis: docs/CLI.md "Analysis": its fields first, then the extras beyond the paper. */
 export interface GroupAnalysis {
   group: { dataset: string | null; model: string | null };
   n: number;
@@ -169,7 +169,7 @@ export function describeGroup(g: { dataset: string | null; model: string | null 
 }
 
 /**
- * Splits rows into analysis groups: per dataset, pooling models (METHOD.md), or per
+ * Splits rows into analysis groups: per dataset, pooling models (docs/METHOD.md "Analysis"), or per
  * (dataset, model) when `splitModels`. Groups keep the order of first appearance.
  */
 export function groupRows(

@@ -12,7 +12,7 @@ export type Vertex =
   | { vertexW: null; lambda: null; reason: NoVertexReason };
 
 /**
- * The best PLW of a fitted quadratic b0 + b_w w + b_w2 w^2 (METHOD.md "Analysis"): the vertex
+ * The best PLW of a fitted quadratic b0 + b_w w + b_w2 w^2 (docs/METHOD.md "Analysis"): the vertex
  * w* = -b_w / (2 b_w2) when b_w2 < 0 and w* lies in [0, 1], and lambda = w*^(1/exponent);
  * otherwise nulls and the reason.
  * @example bestPlw(0.22, -0.2) // { vertexW: 0.55, lambda: 0.137…, reason: null }

@@ -15,7 +15,7 @@ export interface ScorePoint {
 }
 
 /**
- * w = plw^exponent, the x axis of the analysis (METHOD.md "Analysis").
+ * w = plw^exponent, the x axis of the analysis (docs/METHOD.md "Analysis").
  * @example plwToW(0.1) // 0.5000…, plwToW(0) // 0
  */
 export function plwToW(plw: number, exponent = DEFAULT_EXPONENT): number {

@@ -36,7 +36,7 @@ export interface BenchmarkCurve {
 
 /**
  * Each benchmark's scores against w with its own quadratic fit (the per-benchmark panels of
- * METHOD.md "Figures"). Benchmarks in order of first appearance; points sorted by PLW.
+ * docs/METHOD.md "Figures"). Benchmarks in order of first appearance; points sorted by PLW.
  */
 export function benchmarkCurves(
   points: ScorePoint[],
@@ -81,7 +81,7 @@ export interface AggregatePoint {
 
 /**
  * The aggregate curve: per PLW, replicates are averaged within each benchmark first, then the
- * benchmarks are averaged with equal weight (the naive mean of METHOD.md's aggregate figure,
+ * benchmarks are averaged with equal weight (the naive mean of the aggregate figure, docs/METHOD.md "Figures",
  * which the mixed model exists to correct: with missing cells it can mislead).
  */
 export function aggregateCurve(

@@ -25,7 +25,7 @@ export function formatTable(table: Table, format: ExportFormat, caption?: string
 }
 
 /**
- * The export of `plw export` (CLI.md): the results table, and for md/tex/json also the
+ * The export of `plw export` (docs/CLI.md "Sweeps"): the results table, and for md/tex/json also the
  * analysis table (CSV holds one table only, so it carries the results). JSON is one document
  * `{ "results": [...], "analysis": [...] }`.
  */

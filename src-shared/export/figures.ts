@@ -155,7 +155,7 @@ function curveSamples(fit: QuadraticOls): { w: number; score: number }[] {
 }
 
 /**
- * Per-benchmark figure (METHOD.md "Figures"): one panel per benchmark, one series per analysed
+ * Per-benchmark figure (docs/METHOD.md "Figures"): one panel per benchmark, one series per analysed
  * group (dataset, or dataset x model) with its points and that benchmark's own quadratic fit.
  */
 export function perBenchmarkFigure(
@@ -181,7 +181,7 @@ export function perBenchmarkFigure(
 
 /**
  * Aggregate figure: the unweighted mean over benchmarks per PLW, one line per model x dataset
- * (always split by model, whatever the analysis pooled). A naive mean: see METHOD.md.
+ * (always split by model, whatever the analysis pooled). A naive mean: see docs/METHOD.md "Analysis".
  */
 export function aggregateFigure(
   rows: ScoreRow[],

@@ -1,5 +1,5 @@
 /**
- * Compute backend selection for workers (ARCHITECTURE.md, "Compute backend"): `initBackend`
+ * Compute backend selection for workers (docs/ARCHITECTURE.md "Compute backend"): `initBackend`
  * starts the fastest TensorFlow.js backend that loads — tfjs-node-gpu, tfjs-node, WebGPU over
  * Dawn on a hardware GPU (./webgpu.ts), WASM (SIMD,
  * threaded in Node, with the PLW kernel overrides of ./wasm-kernels/) with its matrix products

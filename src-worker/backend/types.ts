@@ -1,7 +1,7 @@
 import type { AdapterSummary } from './webgpu-adapter';
 
 /**
- * The backends PLW Studio can run on, fastest first (ARCHITECTURE.md, "Compute backend").
+ * The backends PLW Studio can run on, fastest first (docs/ARCHITECTURE.md "Compute backend").
  * `webgpu` runs TensorFlow.js's WebGPU backend over Dawn (Vulkan, Metal, D3D12): picked by
  * default only on a hardware adapter (./webgpu.ts). Both `wasm-*` run TensorFlow.js's WASM backend with the PLW kernels; they differ in who
  * computes the matrix products: OpenBLAS through the plw-blas addon (`wasm-blas`), or

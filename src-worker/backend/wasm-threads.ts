@@ -9,7 +9,7 @@ import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 const require = createRequire(import.meta.url);
 
 /**
- * The threaded WASM binary under Node (PERF-NOTES.md fix 6: a 512³ sgemm 32 → 60 GFLOP/s on
+ * The threaded WASM binary under Node (docs/PERF-NOTES.md "Kernel fixes", fix 6: a 512³ sgemm 32 → 60 GFLOP/s on
  * 2 threads). tfjs-backend-wasm never uses it in Node: its feature test returns false there,
  * and even forced, it hands Emscripten `blob:` URLs for the pthread worker script and the
  * module factory, which Node's worker_threads cannot load. So we start the module ourselves

@@ -2,7 +2,7 @@
  * Locates the first syntax error in a JSON text, and the container path at that point.
  * `JSON.parse` reports positions inconsistently across V8 versions (some messages carry none),
  * and never says which record or field the error is in; this strict RFC 8259 scanner is run
- * only after `JSON.parse` has failed, to word the one-line error CLI.md asks for.
+ * only after `JSON.parse` has failed, to word the one-line error docs/CLI.md "The contract" asks for.
  */
 
 export type JsonFrame = { kind: 'array'; index: number } | { kind: 'object'; key?: string };

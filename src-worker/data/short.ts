@@ -3,7 +3,7 @@ import type { Tokenizer } from '../tokenizers/types';
 import { countTokens, recordCounts, type RecordCounts } from './token-counts';
 
 /**
- * The short-completion transform of METHOD.md ("Data"): a record whose completion is longer
+ * The short-completion transform of docs/METHOD.md "The short-completion transform": a record whose completion is longer
  * than its prompt becomes the task of predicting that prompt from the completion, so the
  * dataset's completion/prompt ratio drops below 1 while the text stays the same.
  */

@@ -10,7 +10,7 @@ export interface MeanStd {
   std: number;
 }
 
-/** METHOD.md "Dataset statistics"; field names are CLI.md's `plw data stats --json`. */
+/** docs/METHOD.md "Dataset statistics"; field names are those of `plw data stats --json`, docs/CLI.md "Datasets". */
 export interface DatasetStats {
   count: number;
   instruction: MeanStd;
@@ -26,7 +26,7 @@ export interface DatasetStats {
 }
 
 export interface DatasetStatsOptions {
-  /** Apply the short-completion transform (METHOD.md) to each record before counting. */
+  /** Apply the short-completion transform (docs/METHOD.md "The short-completion transform") to each record before counting. */
   short?: boolean;
 }
 
@@ -46,7 +46,7 @@ class RunningMoments {
     this.m2 += delta * (x - this.mean);
   }
 
-  /** Population statistics (divide by n, not n - 1), as METHOD.md asks. */
+  /** Population statistics (divide by n, not n - 1), as docs/METHOD.md "Dataset statistics" asks. */
   result(): MeanStd {
     return { mean: this.mean, std: this.n > 0 ? Math.sqrt(Math.max(0, this.m2 / this.n)) : 0 };
   }

@@ -8,7 +8,7 @@ export interface RecordCounts {
   output: number;
 }
 
-/** Tokens of `text` alone; an empty string counts 0 whatever the tokenizer (METHOD.md). */
+/** Tokens of `text` alone; an empty string counts 0 whatever the tokenizer (docs/METHOD.md "The token-counting rule"). */
 export function countTokens(tokenizer: Tokenizer, text: string): number {
   return text.length === 0 ? 0 : tokenizer.encode(text).length;
 }

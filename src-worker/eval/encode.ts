@@ -12,7 +12,7 @@ export interface EncodedRequest {
  * context move to the continuation; the pair is tokenized together and the continuation is
  * whatever follows the context's own tokens, so merges across the boundary count for it.
  *
- * No BOS, as METHOD.md requires: this is lm-eval's HFLM with `add_bos_token=False`, its default
+ * No BOS, as docs/METHOD.md "Evaluation" requires: this is lm-eval's HFLM with `add_bos_token=False`, its default
  * through v0.4.x releases of the Open LLM Leaderboard era (newer releases default to the
  * tokenizer's own setting, which adds BOS for LLaMA). An empty context becomes the BOS id,
  * as lm-eval's `prefix_token_id`, so the first continuation token still has a prediction.

@@ -28,7 +28,7 @@ export interface GenerationSample {
   reference: string;
 }
 
-/** `plw eval --json` of CLI.md. */
+/** `plw eval --json` of docs/CLI.md "Models". */
 export interface EvalResult {
   task: string;
   n: number;

@@ -1,6 +1,6 @@
 /**
  * Exports `embedRows`: a row lookup (gather) whose gradient does not need the
- * `UnsortedSegmentSum` kernel, which the WASM backend lacks (PERF-NOTES.md): when the active
+ * `UnsortedSegmentSum` kernel, which the WASM backend lacks (docs/PERF-NOTES.md "Facts that shaped the code"): when the active
  * backend has no such kernel the backward pass is a one-hot matmul instead.
  */
 import * as tf from '@tensorflow/tfjs-core';

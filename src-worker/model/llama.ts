@@ -4,7 +4,7 @@
  * untied head), `createRandomLlama` (seeded from-scratch init) and `llamaFromArrays` (weights
  * read from a checkpoint), plus `parameterShapes` (HF name → shape).
  *
- * Layout follows PERF-NOTES.md: Q, K and V are separate projections transposed in 4D only;
+ * Layout follows docs/PERF-NOTES.md "Kernel fixes" (fix 4): Q, K and V are separate projections transposed in 4D only;
  * RoPE is a matmul with a signed permutation and 1/sqrt(headDim) is folded into the query's
  * cos/sin tables; K/V are never repeated for GQA (the query heads of a group are stacked
  * along the time axis instead); masks are constants built outside differentiated code.

@@ -1,5 +1,5 @@
 /**
- * Exports `loadModel(spec, options)`: the CLI's MODEL argument (CLI.md) resolved to a model and
+ * Exports `loadModel(spec, options)`: the CLI's MODEL argument (docs/CLI.md "Models") resolved to a model and
  * its tokenizer: a built-in preset name (fresh seeded weights) or a Hugging Face
  * LlamaForCausalLM directory (its weights, and its tokenizer files or the built-in tokenizer
  * named in config.json).
@@ -22,7 +22,7 @@ export interface LoadedModel {
 }
 
 export interface LoadModelOptions {
-  /** Seed of a preset's fresh weights (default 42, the sweep default of METHOD.md). */
+  /** Seed of a preset's fresh weights (default 42, the sweep default of docs/METHOD.md "Sweep"). */
   seed?: number;
 }
 

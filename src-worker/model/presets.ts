@@ -1,6 +1,6 @@
 /**
  * Exports the built-in model presets (`PRESETS`, `findPreset`): tiny LLaMA configs for
- * from-scratch demo models and the two benchmark configs of PERF-NOTES.md.
+ * from-scratch demo models and the two benchmark configs of docs/PERF-NOTES.md "The configs".
  */
 import { MODEL_PRESETS } from '../../src-shared/catalogue';
 import type { ModelConfig } from './types';

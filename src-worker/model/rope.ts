@@ -2,7 +2,7 @@
  * Exports the rotary position embedding pieces in Hugging Face's rotate-half convention:
  * `ropeTables` (cos/sin for a range of positions, optionally pre-scaled) and
  * `rotateHalfMatrix` (rotate_half as a constant signed permutation, applied with one matmul,
- * which PERF-NOTES.md measured faster on WASM than Reverse or slice+concat).
+ * which docs/PERF-NOTES.md "Kernel fixes" (fix 5) measured faster on WASM than Reverse or slice+concat).
  */
 import * as tf from '@tensorflow/tfjs-core';
 

@@ -40,7 +40,7 @@ export class SentencePieceTokenizer implements Tokenizer {
   readonly eosId: number;
   /**
    * LLaMA defines no padding piece (pad_id -1), so padding uses the unknown piece's id (0).
-   * Padded positions get loss weight 0 (METHOD.md, "Loss"), so this id is never a loss target;
+   * Padded positions get loss weight 0 (docs/METHOD.md "Loss"), so this id is never a loss target;
    * and with byte fallback encode never emits `<unk>`, so it cannot be confused with text.
    */
   readonly padId: number;

@@ -14,7 +14,7 @@ export interface AdamWConfig {
   weightDecay: number;
 }
 
-/** METHOD.md's recipe (torch defaults betas (0.9, 0.999), eps 1e-8; Alpaca's weight decay 0). */
+/** The recipe of docs/METHOD.md "Sweep" (torch defaults betas (0.9, 0.999), eps 1e-8; Alpaca's weight decay 0). */
 export const DEFAULT_ADAMW: AdamWConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
 
 /**

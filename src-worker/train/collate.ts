@@ -1,6 +1,6 @@
 /**
  * Packs a micro-batch of encoded examples into the flat host arrays the loss needs: inputs,
- * shifted targets and per-target weights (METHOD.md "Loss": 0 for padding, PLW in the prompt
+ * shifted targets and per-target weights (docs/METHOD.md "Loss": 0 for padding, PLW in the prompt
  * region, 1 in the completion), right-padded to the longest example. Right padding is safe for
  * a causal model: real positions never attend to the padding after them.
  */

@@ -1,5 +1,5 @@
 /**
- * Turns instruction records into training sequences exactly as METHOD.md "Data" says (and as
+ * Turns instruction records into training sequences exactly as docs/METHOD.md "Data" says (and as
  * Stanford Alpaca's train.py does): BOS + filled template, then the output and EOS, tokenized
  * as ONE sequence; the prompt region is the length of BOS + the template tokenized alone.
  */

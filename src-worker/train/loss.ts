@@ -1,5 +1,5 @@
 /**
- * The PLW-weighted loss of METHOD.md "Loss", for the trainer and `plw loss`. Exports:
+ * The PLW-weighted loss of docs/METHOD.md "Loss", for the trainer and `plw loss`. Exports:
  * - `tokenCrossEntropy`: per-target CE with a hand-written gradient (tf.customGrad);
  * - `weightedCrossEntropy`: Σw·CE / Σw from the per-row CE, with pairwise sums;
  * - `plwLoss`: a `TrainLoss` (trainer.ts): that loss plus the per-target CE;
@@ -91,7 +91,7 @@ export function weightedCrossEntropy(
 }
 
 /**
- * METHOD.md's loss of one micro-batch: `loss` = Σw·CE / Σw (differentiate this), and `ce`, the
+ * The loss of docs/METHOD.md "Loss" for one micro-batch: `loss` = Σw·CE / Σw (differentiate this), and `ce`, the
  * CE of every target [B·T] (row-major), from which the host computes the reported figures in
  * float64 (hostLossSums). logits [B, T, V]. Assignable to trainer.ts's `TrainLoss`.
  */

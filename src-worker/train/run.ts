@@ -22,7 +22,7 @@ import { warmupSteps } from './schedule';
 
 export type { StepEvent, TrainCallbacks, CheckpointEvent } from './loop';
 
-/** One fine-tuning run: what to train on, and the recipe (TrainSettings, CLI.md's `train`). */
+/** One fine-tuning run: what to train on, and the recipe (TrainSettings, the sweep file's `train` of docs/CLI.md "Sweeps"). */
 export interface TrainOptions {
   /** Preset name or Hugging Face LlamaForCausalLM directory. */
   model: string;

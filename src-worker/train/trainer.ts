@@ -29,7 +29,7 @@ import { learningRate, type Schedule } from './schedule';
 export type LossInputs = LossTargets;
 
 /**
- * The loss the trainer differentiates: `loss` = Σw·CE / Σw over the micro-batch (METHOD.md),
+ * The loss the trainer differentiates: `loss` = Σw·CE / Σw over the micro-batch (docs/METHOD.md "Loss"),
  * plus `ce`, the CE of each target [B·T] (row-major), from which the reported loss, prompt
  * loss and completion loss are summed on the host in float64 (loss.ts, hostLossSums).
  */

@@ -37,7 +37,7 @@ function writeScores(): string {
 describe('plw analyze', () => {
   const file = writeScores();
 
-  it('prints the CLI.md JSON per dataset, agreeing with lme4', () => {
+  it('prints the docs/CLI.md "Analysis" JSON per dataset, agreeing with lme4', () => {
     const r = plw(['analyze', file, '--json', '--bootstrap', '200']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>[];

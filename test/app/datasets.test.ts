@@ -62,7 +62,7 @@ describe('datasets in the workspace service', () => {
     ).rejects.toThrow(/nope\.jsonl: no such file/);
   });
 
-  it('computes METHOD.md statistics in a worker, then serves them from the cache until the file changes', async () => {
+  it('computes the statistics of docs/METHOD.md "Dataset statistics" in a worker, then serves them from the cache until the file changes', async () => {
     const first = await byteStats(data);
     expect(first.cached).toBe(false);
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -29,7 +29,7 @@ function writeLines(dir: string, name: string, lines: string[]): string {
 describe('plw bleu', () => {
   const dir = mkdtempSync(join(tmpdir(), 'plw-bleu-'));
 
-  it('prints the JSON of CLI.md with sacreBLEU figures, for one and for two reference files', () => {
+  it('prints the JSON of docs/CLI.md "Metrics and results" with sacreBLEU figures, for one and for two reference files', () => {
     for (const name of ['small corpus', 'two reference streams']) {
       const c = corpus.find((x) => x.name === name);
       if (!c) throw new Error(`fixture ${name} missing`);

@@ -187,7 +187,7 @@ describe('plw data stats', () => {
       '{"instruction":"abc","input":"d","output":"xy"}\r\n',
   );
 
-  it('prints the JSON fields of CLI.md, tolerating BOM, CRLF, blank lines and extra fields', () => {
+  it('prints the JSON fields of docs/CLI.md "Datasets", tolerating BOM, CRLF, blank lines and extra fields', () => {
     const r = plw(['data', 'stats', file, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({

@@ -25,8 +25,8 @@ const wordTokenizer: Tokenizer = {
   decode: () => '',
 };
 
-describe('shortCompletion (METHOD.md)', () => {
-  it('uses the exact wording of METHOD.md', () => {
+describe('shortCompletion (docs/METHOD.md "The short-completion transform")', () => {
+  it('uses the exact wording of docs/METHOD.md "The short-completion transform"', () => {
     expect(SHORT_INSTRUCTION_NO_INPUT).toBe(
       'Predict the prompt that generated the following AI output.',
     );

@@ -89,7 +89,7 @@ describe('lm-eval prompts', () => {
     expect(inst?.gold).toBe(0);
   });
 
-  it('translation: the instruction-style prompt of METHOD.md', () => {
+  it('translation: the instruction-style prompt of docs/METHOD.md "Evaluation"', () => {
     expect(translationPrompt('Guten Tag', { src: 'de', tgt: 'en' })).toBe(
       'Translate the following from German to English.\nGuten Tag\n',
     );

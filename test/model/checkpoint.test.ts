@@ -1,7 +1,7 @@
 /**
  * HF checkpoint directories in and out: save → load round trips, sharded weights, config
  * defaults and errors, corrupt safetensors, and presets. Errors must name the file and the
- * field or tensor, as CLI.md requires for exit status 2.
+ * field or tensor, as docs/CLI.md "The contract" requires for exit status 2.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

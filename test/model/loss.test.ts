@@ -128,7 +128,7 @@ describe('hand-written cross-entropy gradients', () => {
   });
 });
 
-describe('PLW extremes (METHOD.md)', () => {
+describe('PLW extremes (docs/METHOD.md "Loss")', () => {
   const sums = async (plw: number) =>
     lossFromSums(await batchLossSums(model, collate(REFERENCE.examples, plw, REFERENCE.padId)));
 

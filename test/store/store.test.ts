@@ -48,7 +48,7 @@ function step(cellId: number, n: number, loss = 1) {
 }
 
 describe('Store', () => {
-  it('creates the tables of ARCHITECTURE.md in WAL mode and records the schema version', () => {
+  it('creates the tables of docs/ARCHITECTURE.md "Storage" in WAL mode and records the schema version', () => {
     const store = tempStore();
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);

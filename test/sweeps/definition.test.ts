@@ -22,7 +22,7 @@ function problem(raw: unknown): string {
 }
 
 describe('sweep definition', () => {
-  it('fills in METHOD.md defaults: the PLW grid, seed 42 and the Alpaca recipe', () => {
+  it('fills in the defaults of docs/METHOD.md "Sweep": the PLW grid, seed 42 and the Alpaca recipe', () => {
     const def = parseSweep(base, 'sweep.json');
     expect(def.plw).toEqual(DEFAULT_PLW_GRID);
     expect(def.seed).toBe(42);
@@ -218,7 +218,7 @@ describe("a benchmark's few-shot sampler", () => {
 
 describe('the benchmarks a sweep may name', () => {
   it("are exactly the worker registry: its data-file tasks are the schema's standard tasks", () => {
-    // src-shared cannot import the worker (ARCHITECTURE.md), so the schema keeps the names;
+    // src-shared cannot import the worker (docs/ARCHITECTURE.md "Folders"), so the schema keeps the names;
     // this keeps the two from drifting apart.
     const needData = allTasks()
       .filter((t) => t.needsData)

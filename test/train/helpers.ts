@@ -63,7 +63,7 @@ export function micro(examples: EncodedExample[], plw: number): MicroBatch {
 }
 
 /**
- * METHOD.md's loss written with plain autodiff (Σw·CE / Σw through logSoftmax), independent of
+ * The loss of docs/METHOD.md "Loss" written with plain autodiff (Σw·CE / Σw through logSoftmax), independent of
  * the fused src-worker/train/loss.ts, so trainer tests check the trainer alone.
  */
 export const autodiffLoss: TrainLoss = (logits, inputs) => {

@@ -55,7 +55,7 @@ export const registerData: CommandRegistrar = (program: Command) => {
   data
     .command('stats')
     .description(
-      'token statistics of a dataset (METHOD.md): mean/std of instruction, input and completion ' +
+      'token statistics of a dataset (docs/METHOD.md "Dataset statistics"): mean/std of instruction, input and completion ' +
         'counts, total tokens, completion/prompt ratio',
     )
     .argument('<file>', 'dataset: a JSON array or JSONL of {instruction, input, output}')

@@ -29,7 +29,7 @@ function parseFormat(value: string): ExportFormat {
 
 /**
  * `plw export`: the results table (one row per cell and benchmark) of a sweep and, for
- * md/tex/json, the analysis table per dataset (CLI.md). Default sweep: the newest.
+ * md/tex/json, the analysis table per dataset (docs/CLI.md "Sweeps"). Default sweep: the newest.
  */
 function exportSweep(opts: ExportOptions): number {
   const store = openExistingStore(dbPathOption(opts.db));

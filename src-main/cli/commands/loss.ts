@@ -1,5 +1,5 @@
 /**
- * `plw loss`: the PLW-weighted loss (METHOD.md) of a whole dataset under a model, forward only,
+ * `plw loss`: the PLW-weighted loss (docs/METHOD.md "Loss") of a whole dataset under a model, forward only,
  * one micro-batch per `--batch-size` records in file order. The reported loss is Σw·CE / Σw
  * over every target of the dataset, so the batch size changes memory use, not the figures.
  */

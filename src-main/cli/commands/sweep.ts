@@ -60,7 +60,7 @@ export const registerSweep: CommandRegistrar = (program) => {
   sweep
     .command('run')
     .description('Create (or continue) the sweep of SWEEP.json and run every cell not done.')
-    .argument('<sweep.json>', 'sweep file (CLI.md "Sweeps")')
+    .argument('<sweep.json>', 'sweep file (docs/CLI.md "Sweeps")')
     .option('--db <path>', 'workspace database (default: in the app-data folder)')
     .option(
       '--workers <n>',

@@ -1,5 +1,5 @@
 /**
- * `plw train` (CLI.md): fine-tune a model with the PLW loss and save an HF-layout checkpoint.
+ * `plw train` (docs/CLI.md "Models"): fine-tune a model with the PLW loss and save an HF-layout checkpoint.
  * With --json, one JSON object per optimizer step on stdout (JSON lines); otherwise a progress
  * line per step on stderr. Ctrl-C stops after the current step with a checkpoint to --resume.
  */
@@ -56,7 +56,7 @@ function progressLine(e: StepEvent): string {
   );
 }
 
-/** The per-step JSON object: CLI.md's fields first, then extras. */
+/** The per-step JSON object: docs/CLI.md "Models, training and evaluation": its fields first, then extras. */
 function stepJson(e: StepEvent): Record<string, unknown> {
   return {
     step: e.step,

@@ -24,7 +24,7 @@ import {
  *
  * The stock kernel reaches XNNPACK's GEMM only for batch 1 without transposes; everything else
  * (all backward matmuls, all attention matmuls) runs a naive loop at ~2.5 GFLOP/s instead of
- * ~30 (PERF-NOTES.md, fix 1). Here a transposed operand is first made contiguous with the
+ * ~30 (docs/PERF-NOTES.md "Kernel fixes", fix 1). Here a transposed operand is first made contiguous with the
  * registered Transpose kernel (SIMD, ./transpose.ts), then:
  * - when b has no batch (a weight matrix), all of a's rows go through ONE GEMM
  *   [batchA·M, K] x [K, N], so XNNPACK packs the weights once;

@@ -12,7 +12,7 @@ import { stockKernel } from './stock';
 /**
  * Identity and same-dtype Cast share the input's buffer and bump its reference count, as the
  * CPU backend does; the stock wasm kernels deep-copy, and Identity runs on every tensor saved
- * for the backward pass (~7% of a step, PERF-NOTES.md fix 3). Safe because no wasm kernel
+ * for the backward pass (~7% of a step, docs/PERF-NOTES.md "Kernel fixes", fix 3). Safe because no wasm kernel
  * writes into its inputs: the buffer is freed when the last reference goes.
  */
 function share(backend: object, x: TensorInfo): TensorInfo {

@@ -82,7 +82,7 @@ export function heapOffset(b: WasmBackend, t: TensorInfo): number {
 
 /**
  * Typed view of a tensor's elements on the heap. Offsets are unsigned (`>>> 0`) and element
- * indices use `>>> 2`, so tensors above the 2 GB mark still resolve (PERF-NOTES.md).
+ * indices use `>>> 2`, so tensors above the 2 GB mark still resolve (docs/PERF-NOTES.md "Facts that shaped the code").
  */
 export function heapView(b: WasmBackend, t: TensorInfo): Float32Array | Int32Array | Uint8Array {
   const size = util.sizeFromShape(t.shape);

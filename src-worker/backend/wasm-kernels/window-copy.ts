@@ -1,7 +1,7 @@
 /**
  * Copies the window `begin`..`begin+size` of a row-major array of shape `shape` into `dst`
  * (row-major, shape `size`), touching only the window: the stock wasm Slice first copies the
- * whole input off the heap, which made SplitV/Unpack O(outputs × input) (PERF-NOTES.md, fix 2).
+ * whole input off the heap, which made SplitV/Unpack O(outputs × input) (docs/PERF-NOTES.md "Kernel fixes", fix 2).
  * Trailing dims the window covers fully are merged into one contiguous run.
  */
 export function copyWindow<T extends Float32Array | Int32Array | Uint8Array>(

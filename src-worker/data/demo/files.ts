@@ -17,7 +17,7 @@ export function demoLongRecords(): InstructionRecord[] {
   }));
 }
 
-/** The short-completion variant: METHOD.md's transform, lengths compared in bytes. */
+/** The short-completion variant: the transform of docs/METHOD.md "The short-completion transform", lengths compared in bytes. */
 export function demoShortRecords(): InstructionRecord[] {
   const byte = new ByteTokenizer();
   return demoLongRecords().map((r) => shortCompletion(r, byte).record);

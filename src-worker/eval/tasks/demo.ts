@@ -29,7 +29,7 @@ export function demoItems(n: number, seed: number): DemoEvalItem[] {
 }
 
 /**
- * Demo multiple choice, asked as ARC and PIQA are (METHOD.md): a plain question, no Alpaca
+ * Demo multiple choice, asked as ARC and PIQA are (docs/METHOD.md "Evaluation"): a plain question, no Alpaca
  * template — the instruction, the input on its own line, "Answer:" (`plainQuestion`) — and each
  * of the four choices as the continuation " {choice}". So it measures what fine-tuning did to
  * the base model's skill, as the study's benchmarks do, whatever format a cell was tuned to.

@@ -20,7 +20,7 @@ import { ARC_TEMPLATE, PIQA_TEMPLATE, TRUTHFULQA_TEMPLATE } from './templates';
 import { buildTranslationInstances } from './translation';
 import { buildWinograndeInstances } from './winogrande';
 
-/** How a run of one task is set up (CLI.md `plw eval` options). */
+/** How a run of one task is set up (docs/CLI.md "Models" `plw eval` options). */
 export interface TaskOptions {
   /** `--data PATH`: a benchmark file or the directory holding its published files (not used by demo tasks). */
   data?: string;
@@ -147,7 +147,7 @@ function translationTask(name: string, pair: LanguagePair, testSet: string): Tas
   };
 }
 
-/** The benchmarks of METHOD.md under their lm-eval task names. */
+/** The benchmarks of docs/METHOD.md "Evaluation" under their lm-eval task names. */
 export const BENCHMARK_TASKS: readonly TaskDefinition[] = [
   // arc_easy.yaml: test_split "test", no fewshot_split.
   choiceTask('arc_challenge', ARC_SPLITS, loadArc, ARC_TEMPLATE, false),

@@ -15,7 +15,7 @@ export function languageName(code: string): string {
 }
 
 /**
- * METHOD.md's instruction-style translation prompt (the study's, not lm-eval's "English
+ * The instruction-style translation prompt of docs/METHOD.md "Evaluation" (the study's, not lm-eval's "English
  * phrase: … French phrase:"), decoded greedily until the first newline.
  */
 export function translationPrompt(source: string, pair: LanguagePair): string {

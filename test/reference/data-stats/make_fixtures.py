@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference dataset statistics (METHOD.md "Dataset statistics" and the short-completion
+"""Reference dataset statistics (docs/METHOD.md "Dataset statistics" and the short-completion
 transform), computed independently of PLW Studio with numpy and the `sentencepiece` library.
 
 Regenerate from the repository root:

@@ -217,7 +217,7 @@ def main():
     raw = [("The capital of France is ", "Paris."), ("", "Hello world"), ("Q: What is 2+2?\nA:", " 4")]
     add("raw", "trailing space, empty context, plain", (raw, [0] * len(raw), 0))
 
-    # Translation: METHOD.md's prompt, greedy decoding (no BOS, as the log-likelihood requests),
+    # Translation: the prompt of docs/METHOD.md "Evaluation", greedy decoding (no BOS, as the log-likelihood requests),
     # decoded and cut at the first "\n" as lm-eval's generate_until does.
     from llama_ref import greedy
 

@@ -24,7 +24,7 @@ DATA = os.environ.get("PLW_SHARED_DATA", os.path.join(REPO, "..", "shared", "dat
 MODEL = os.path.join(DATA, "tokenizer.model")
 SEED = 20240229
 
-# Stanford Alpaca's templates, as in src-shared/alpaca.ts (METHOD.md, "Data").
+# Stanford Alpaca's templates, as in src-shared/alpaca.ts (docs/METHOD.md "Data").
 PROMPT_WITH_INPUT = (
     "Below is an instruction that describes a task, paired with an input that provides further "
     "context. Write a response that appropriately completes the request.\n\n"

@@ -1,7 +1,7 @@
 """A from-scratch PyTorch LLaMA, written to match transformers' modeling_llama
 (LlamaRMSNorm, rotate-half RoPE, repeat_kv grouped-query attention, SwiGLU MLP, tied or untied
 head), plus a hand-written safetensors reader/writer (F32, F16, BF16) and the PLW-weighted
-loss of METHOD.md. Used by make_fixtures.py; independent of the TypeScript code it checks.
+loss of docs/METHOD.md "Loss". Used by make_fixtures.py; independent of the TypeScript code it checks.
 """
 import json
 import math
@@ -150,7 +150,7 @@ def greedy(c, P, prompt, max_new):
 
 
 def collate(examples, plw, pad_id):
-    """METHOD.md: inputs ids[:-1], targets ids[1:]; weight 0 padding, PLW prompt, 1 completion."""
+    """docs/METHOD.md "Loss": inputs ids[:-1], targets ids[1:]; weight 0 padding, PLW prompt, 1 completion."""
     length = max(len(e["ids"]) - 1 for e in examples)
     B = len(examples)
     inp = torch.full((B, length), pad_id, dtype=torch.long)

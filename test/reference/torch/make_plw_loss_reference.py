@@ -7,7 +7,7 @@ the same way). Writes test/reference/torch/fixtures/plw-loss-32k.json.
 
 Model: the 32000-vocabulary formula LLaMA of make_fixtures.py (weights from formula_params,
 built identically by test/model/formula-checkpoint.ts), evaluated in float64. Data: the first 8
-Stanford Alpaca seed tasks (instruction, first instance's input and output), encoded as METHOD.md
+Stanford Alpaca seed tasks (instruction, first instance's input and output), encoded as docs/METHOD.md
 "Data" says with the LLaMA SentencePiece tokenizer and truncated to 128 tokens. For each PLW the
 loss, prompt and completion losses are given in float64 and, for comparison, as PyTorch
 computes them in float32.
