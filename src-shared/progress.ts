@@ -63,23 +63,55 @@ export function cellEta(step: number, totalSteps: number, perStep: number): numb
 }
 
 /**
+ * Remaining seconds of a run (a cell's training, a pre-training) from steps it has timed
+ * (`{step, time}`, time in ms): `cellEta` at the `secondsPerStep` of those points. Null until two
+ * points of distinct steps and times exist. The one ETA of a single run: the store's recent
+ * steps, the hub's live events and a pre-training's elapsed time all go through it.
+ * @example remainingSeconds([{ step: 0, time: 0 }, { step: 10, time: 5000 }], 100) // 45
+ */
+export function remainingSeconds(
+  points: readonly { step: number; time: number }[],
+  totalSteps: number,
+): number | null {
+  const perStep = secondsPerStep(points);
+  if (perStep === null) return null;
+  const step = Math.max(...points.map((p) => p.step));
+  return cellEta(step, totalSteps, perStep);
+}
+
+const FINISHED: readonly CellState[] = ['done', 'failed', 'cancelled'];
+
+/**
+ * How many cells of a sweep train at once from now on: as many of its unfinished cells as the
+ * workers available take (`workers`: the app's own worker slots, which its running cells fill,
+ * or the queue workers connected now, as a queue holds cells the app counts as running before
+ * any worker has them); at least 1.
+ * @example sweepParallelism([{ state: 'running' }, { state: 'queued' }, { state: 'done' }], 4) // 2
+ */
+export function sweepParallelism(cells: readonly { state: CellState }[], workers: number): number {
+  const unfinished = cells.filter((c) => !FINISHED.includes(c.state)).length;
+  return Math.max(1, Math.min(workers, unfinished));
+}
+
+/**
  * Remaining seconds of a sweep's training: the steps still to run over all unfinished cells
- * (cells not started count `stepsPerCell`) at the mean pace of the running cells, divided among
- * `concurrency` workers. Evaluation time is not included. Null while no cell has a pace yet.
+ * (cells not started count `stepsPerCell`) at the mean pace of the running cells, divided by
+ * `sweepParallelism` (what the available `workers` take of the unfinished cells). Evaluation
+ * time is not included. Null while no cell has a pace yet.
  * @example sweepEta([{ state: 'running', step: 50, totalSteps: 100 }, { state: 'queued', step: 0, totalSteps: null }], [0.5], 100, 2) // 37.5
  */
 export function sweepEta(
   cells: readonly { state: CellState; step: number; totalSteps: number | null }[],
   paces: readonly number[],
   stepsPerCell: number,
-  concurrency: number,
+  workers: number,
 ): number | null {
   if (paces.length === 0) return null;
   const perStep = paces.reduce((a, b) => a + b, 0) / paces.length;
   let remaining = 0;
   for (const c of cells) {
-    if (c.state === 'done' || c.state === 'failed' || c.state === 'cancelled') continue;
+    if (FINISHED.includes(c.state)) continue;
     remaining += Math.max(0, (c.totalSteps ?? stepsPerCell) - c.step);
   }
-  return (remaining * perStep) / Math.max(1, concurrency);
+  return (remaining * perStep) / sweepParallelism(cells, workers);
 }

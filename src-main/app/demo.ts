@@ -4,6 +4,7 @@
  */
 import type { DemoStatus, PlwHandlers } from '../../src-shared/api';
 import { PlwError } from '../../src-shared/errors';
+import { remainingSeconds } from '../../src-shared/progress';
 import type { Emit } from './api-events';
 import type { CreateSweep } from './sweeps';
 
@@ -29,12 +30,15 @@ export function demoHandlers(
         emit('demo:progress', demo);
         try {
           const def = await demoSweep((step, totalSteps, etaSeconds) => {
-            const elapsed = (Date.now() - startedAt) / 1000;
+            const elapsed = [
+              { step: 0, time: startedAt },
+              { step, time: Date.now() },
+            ];
             demo = {
               state: 'preparing',
               step,
               totalSteps,
-              etaSeconds: etaSeconds ?? (step > 0 ? (elapsed / step) * (totalSteps - step) : null),
+              etaSeconds: etaSeconds ?? remainingSeconds(elapsed, totalSteps),
               startedAt,
             };
             emit('demo:progress', demo);

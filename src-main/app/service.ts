@@ -67,7 +67,7 @@ export async function openWorkspaceService(
   });
 
   const baseDir = options.baseDir ?? process.cwd();
-  const summary = summaries(ws.repo, ws.workers);
+  const summary = summaries(ws.repo, () => ws.availableWorkers());
   const sweeps = { ws, summaries: summary, builtins: options.builtins, baseDir, emit };
   const create = createSweep(sweeps);
   const handlers: PlwHandlers = {

@@ -1,7 +1,12 @@
 /** Sweeps and cells as the API lists them: counts, progress, ETA and primary scores. */
 import type { CellSummary, SweepSummary } from '../../src-shared/api';
 import { PlwError } from '../../src-shared/errors';
-import { cellEta, secondsPerStep, sweepEta, sweepProgress } from '../../src-shared/progress';
+import {
+  remainingSeconds,
+  secondsPerStep,
+  sweepEta,
+  sweepProgress,
+} from '../../src-shared/progress';
 import { primaryScores, type CellRow, type SweepRepository } from '../sweeps/repository';
 
 export interface Summaries {
@@ -10,7 +15,11 @@ export interface Summaries {
   cell(c: CellRow): CellSummary;
 }
 
-export function summaries(repo: SweepRepository, workers: number): Summaries {
+/**
+ * `workers`: the workers available now (the app's own worker slots, or the queue workers
+ * connected), which with the cells running set how many cells the sweep ETA counts at once.
+ */
+export function summaries(repo: SweepRepository, workers: () => number): Summaries {
   const cellSummary = (c: CellRow, eta: number | null): CellSummary => ({
     id: c.id,
     sweepId: c.sweepId,
@@ -29,18 +38,11 @@ export function summaries(repo: SweepRepository, workers: number): Summaries {
     worker: c.worker,
   });
 
-  /** Seconds per step of each running cell, from its recent steps in the store. */
-  const paces = (cells: readonly CellRow[]): Map<number, number> => {
-    const out = new Map<number, number>();
-    for (const c of cells) {
-      if (c.state !== 'running') continue;
-      const pace = secondsPerStep(repo.recentSteps(c.id));
-      if (pace !== null) out.set(c.id, pace);
-    }
-    return out;
-  };
-  const runningEta = (c: CellRow, pace: number | undefined): number | null =>
-    pace === undefined || !c.totalSteps ? null : cellEta(c.step, c.totalSteps, pace);
+  /** The recent steps of each running cell in the store: its pace. */
+  const recent = (cells: readonly CellRow[]): Map<number, { step: number; time: number }[]> =>
+    new Map(cells.filter((c) => c.state === 'running').map((c) => [c.id, repo.recentSteps(c.id)]));
+  const runningEta = (c: CellRow, points: { step: number; time: number }[] | undefined) =>
+    points === undefined || !c.totalSteps ? null : remainingSeconds(points, c.totalSteps);
 
   return {
     sweep(id) {
@@ -49,7 +51,8 @@ export function summaries(repo: SweepRepository, workers: number): Summaries {
       const cells = repo.cells(id);
       const counts: SweepSummary['counts'] = {};
       for (const c of cells) counts[c.state] = (counts[c.state] ?? 0) + 1;
-      const cellPaces = paces(cells);
+      const steps = recent(cells);
+      const paces = [...steps.values()].map(secondsPerStep).filter((p): p is number => p !== null);
       const planned =
         s.definition.train.steps ?? Math.max(0, ...cells.map((c) => c.totalSteps ?? 0));
       const summary: SweepSummary = {
@@ -59,13 +62,13 @@ export function summaries(repo: SweepRepository, workers: number): Summaries {
         cells: cells.length,
         counts,
         progress: sweepProgress(cells),
-        etaSeconds: sweepEta(cells, [...cellPaces.values()], planned, workers),
+        etaSeconds: sweepEta(cells, paces, planned, workers()),
       };
       return {
         summary,
-        cellList: () => cells.map((c) => cellSummary(c, runningEta(c, cellPaces.get(c.id)))),
+        cellList: () => cells.map((c) => cellSummary(c, runningEta(c, steps.get(c.id)))),
       };
     },
-    cell: (c) => cellSummary(c, runningEta(c, paces([c]).get(c.id))),
+    cell: (c) => cellSummary(c, runningEta(c, recent([c]).get(c.id))),
   };
 }

@@ -11,7 +11,7 @@ export function workspaceHandlers(
   return {
     'workspace:info': () => ({
       backend: workerRecords.backend(),
-      workers: ws.workers,
+      workers: ws.availableWorkers(),
       blasAddon: blasAddonProblem(),
       runnerPid: ws.role === 'runner' ? null : ws.runnerPid,
     }),

@@ -1,5 +1,6 @@
 import type { CellState } from '../../src-shared/api';
 import type { StepMetrics } from '../../src-shared/protocol';
+import { remainingSeconds } from '../../src-shared/progress';
 
 /** What subscribers (windows, web clients, the CLI's progress bars) hear about cells. */
 export type HubEvent =
@@ -82,7 +83,10 @@ export class EventHub {
       sweepId,
       cellId,
       metrics,
-      etaSeconds: this.eta(cellId, metrics),
+      etaSeconds: remainingSeconds(
+        [this.pace.get(cellId)!, { step: metrics.step, time: metrics.time }],
+        metrics.totalSteps,
+      ),
     };
     const since = Date.now() - (this.lastSent.get(cellId) ?? 0);
     if (since >= this.throttleMs) {
@@ -118,12 +122,5 @@ export class EventHub {
   private send(event: Extract<HubEvent, { type: 'progress' }>): void {
     this.lastSent.set(event.cellId, Date.now());
     for (const fn of this.subscribers) fn(event);
-  }
-
-  private eta(cellId: number, m: StepMetrics): number | null {
-    const start = this.pace.get(cellId);
-    if (start === undefined || m.step <= start.step || m.time <= start.time) return null;
-    const perStep = (m.time - start.time) / 1000 / (m.step - start.step);
-    return Math.max(0, (m.totalSteps - m.step) * perStep);
   }
 }

@@ -57,6 +57,9 @@ export class WorkerRecords {
         `SELECT name, host, pid, hello, last_seen AS lastSeen, connected FROM workers
          ORDER BY last_seen DESC, name`,
       ),
+      connectedCount: db.prepare<[], { n: number }>(
+        'SELECT count(*) AS n FROM workers WHERE connected = 1',
+      ),
       backend: db.prepare<[], { backend: string }>(
         'SELECT backend FROM workers ORDER BY last_seen DESC, name LIMIT 1',
       ),
@@ -115,6 +118,11 @@ export class WorkerRecords {
         .filter((c) => c.worker === r.name)
         .map((c) => ({ id: c.id, sweepId: c.sweepId })),
     }));
+  }
+
+  /** Queue workers the runner last saw connected to the queue. */
+  connectedCount(): number {
+    return this.s.connectedCount.get()?.n ?? 0;
   }
 
   /** The backend of the worker heard from last, or null before any hello. */

@@ -15,6 +15,7 @@ import { Store } from '../store/store';
 import { SweepRepository } from '../sweeps/repository';
 import { defaultWorkers, detectHardware, type Hardware } from '../workers/concurrency';
 import { ForkHost } from '../workers/fork-host';
+import { WorkerRecords } from '../workers/worker-records';
 import type { WorkerHost } from '../workers/host';
 import type { QueueHost } from '../queue/app/queue-host';
 import { openQueueHost } from '../queue/app/open';
@@ -88,6 +89,7 @@ export class Workspace {
   readonly queueHost: QueueHost | null;
   /** That queue's URL with its password as `***`, or null for this machine's workers. */
   readonly queueDisplay: string | null;
+  private readonly workerRecords: WorkerRecords;
   /** Cells a dead runner left running, re-queued when this process took the workspace. */
   recovered = 0;
   private lock: RunLock | null = null;
@@ -102,6 +104,7 @@ export class Workspace {
   constructor(private readonly options: WorkspaceOptions) {
     this.store = new Store(options.dbPath);
     this.repo = new SweepRepository(this.store);
+    this.workerRecords = new WorkerRecords(this.store);
     this.sink = new MetricsSink(
       this.store,
       options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs },
@@ -157,6 +160,16 @@ export class Workspace {
   }
 
   /** The pid of the process running the workspace while this one views it, else null. */
+  /**
+   * Workers that can run cells now: on a queue, the `plw worker`s the runner last saw connected
+   * to it (QUEUE_SLOTS is only how many cells are sent at once); else this process's slots.
+   */
+  availableWorkers(): number {
+    return this.queueHost !== null || this.queueDisplay !== null
+      ? this.workerRecords.connectedCount()
+      : this.workers;
+  }
+
   get runnerPid(): number | null {
     return this.role === 'runner' ? process.pid : this.holder;
   }

@@ -76,6 +76,8 @@ describe('sweep progress and ETA from the service', () => {
     expect(detail.etaSeconds!).toBeCloseTo((40 - running.step + 40 * queued) * pace, 0);
     // One definition of progress: the same number on the home page and the sweep page.
     expect(detail.progress).toBeCloseTo(sweepProgress(detail.cellList), 12);
+    // Local mode: the app's own worker slots are the workers (the queue's are in test/queue/eta).
+    expect((await service.handlers['workspace:info']({})).workers).toBe(1);
     const [listed] = await service.handlers['sweeps:list']({});
     expect(listed!.etaSeconds).not.toBeNull();
     await service.handlers['sweeps:action']({ id, action: 'cancel' });
