@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { canonicalTaskName, STANDARD_TASK_NAMES } from './catalogue';
 import { commandSpecSchema, type CellEngine } from './engine';
-import { InputError } from './errors';
+import { InputError, UsageError } from './errors';
 
 /** The PLW grid of docs/METHOD.md "Sweep": w = PLW^0.30103 spreads these evenly-ish over [0, 1]. */
 export const DEFAULT_PLW_GRID: readonly number[] = [
@@ -56,7 +56,7 @@ export const trainSchema = z
     steps: positiveInt.optional(),
     /** Passes over the dataset; TRAIN_DEFAULTS.epochs when neither this nor `steps` is set. */
     epochs: z.number().positive().optional(),
-    lr: z.number().positive().max(1).default(TRAIN_DEFAULTS.lr),
+    lr: z.number().positive().default(TRAIN_DEFAULTS.lr),
     /** Global batch, reached by gradient accumulation over micro-batches. */
     batchSize: positiveInt.default(TRAIN_DEFAULTS.batchSize),
     microBatchSize: positiveInt.optional(),
@@ -66,8 +66,8 @@ export const trainSchema = z
     weightDecay: z.number().min(0).default(TRAIN_DEFAULTS.weightDecay),
     /** Global gradient-norm clip; 0 turns clipping off. */
     clip: z.number().min(0).default(TRAIN_DEFAULTS.clip),
-    /** Save a resumable checkpoint every this many steps (and at the end). */
-    checkpointEvery: positiveInt.default(TRAIN_DEFAULTS.checkpointEvery),
+    /** Save a resumable checkpoint every this many steps and at the end (0: only at the end). */
+    checkpointEvery: z.number().int().min(0).default(TRAIN_DEFAULTS.checkpointEvery),
     shuffle: z.boolean().default(TRAIN_DEFAULTS.shuffle),
   })
   .superRefine((t, ctx) => {
@@ -92,6 +92,41 @@ export const trainSchema = z
 
 /** The one shape of a run's training settings (the sweep file's `train`, docs/CLI.md "Sweeps"). */
 export type TrainSettings = z.output<typeof trainSchema>;
+
+/** The `plw train` flag of each training setting (the sweep file's `train` names the field). */
+export const TRAIN_FLAGS: Readonly<Record<keyof TrainSettings, string>> = {
+  steps: '--steps',
+  epochs: '--epochs',
+  lr: '--lr',
+  batchSize: '--batch-size',
+  microBatchSize: '--micro-batch-size',
+  maxLength: '--max-len',
+  warmupRatio: '--warmup-ratio',
+  schedule: '--schedule',
+  weightDecay: '--weight-decay',
+  clip: '--clip',
+  checkpointEvery: '--checkpoint-every',
+  shuffle: '--no-shuffle',
+};
+
+/**
+ * Training settings checked against `trainSchema`, the one table the sweep file is checked
+ * against too, and completed with its defaults. Throws a UsageError naming the `plw train`
+ * flag with the schema's own message: the CLI, `runTraining` and the sweep file give the same
+ * answer for the same value.
+ */
+export function checkTrainSettings(partial: Partial<TrainSettings> = {}): TrainSettings {
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const parsed = trainSchema.safeParse(given);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path[0];
+  const flag =
+    typeof field === 'string' && field in TRAIN_FLAGS
+      ? TRAIN_FLAGS[field as keyof TrainSettings]
+      : String(field);
+  throw new UsageError(`${flag}: ${issue.message}`);
+}
 
 /**
  * Settings with every field a caller left out (or undefined) taken from TRAIN_DEFAULTS, epochs

@@ -7,7 +7,7 @@
  */
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../src-shared/errors';
-import { resolveTrainSettings, TRAIN_DEFAULTS, type TrainSettings } from '../../src-shared/sweep';
+import { checkTrainSettings, TRAIN_DEFAULTS, type TrainSettings } from '../../src-shared/sweep';
 import { Rng } from '../../src-shared/random';
 import { readDataset } from '../data/reader';
 import { saveHfModel, type SaveOptions } from '../model/checkpoint';
@@ -74,30 +74,12 @@ export async function runTraining(
 ): Promise<TrainResult> {
   const o = {
     ...options,
-    ...resolveTrainSettings(options.train),
+    ...checkTrainSettings(options.train),
     seed: options.seed ?? TRAIN_DEFAULTS.seed,
     resume: options.resume ?? false,
   };
   const microBatchSize = o.microBatchSize ?? defaultMicroBatch(o.batchSize);
   check(o.plw >= 0 && o.plw <= 1, `--plw: ${o.plw} is outside [0, 1]`);
-  check(
-    Number.isInteger(o.batchSize) && o.batchSize >= 1,
-    '--batch-size: expected an integer >= 1',
-  );
-  check(
-    Number.isInteger(microBatchSize) && microBatchSize >= 1 && o.batchSize % microBatchSize === 0,
-    `--micro-batch-size: ${microBatchSize} must divide the batch size ${o.batchSize}`,
-  );
-  check(Number.isInteger(o.maxLength) && o.maxLength >= 2, '--max-len: expected an integer >= 2');
-  check(
-    o.steps === undefined || (Number.isInteger(o.steps) && o.steps >= 1),
-    '--steps: expected an integer >= 1',
-  );
-  check(o.epochs === undefined || o.epochs > 0, '--epochs: expected a positive number');
-  check(
-    Number.isInteger(o.checkpointEvery) && o.checkpointEvery >= 0,
-    '--checkpoint-every: expected an integer >= 0',
-  );
 
   await ensureGradients();
   const { records } = await readDataset(o.data);

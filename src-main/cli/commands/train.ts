@@ -3,8 +3,7 @@
  * With --json, one JSON object per optimizer step on stdout (JSON lines); otherwise a progress
  * line per step on stderr. Ctrl-C stops after the current step with a checkpoint to --resume.
  */
-import { UsageError } from '../../../src-shared/errors';
-import { TRAIN_DEFAULTS } from '../../../src-shared/sweep';
+import { checkTrainSettings, TRAIN_DEFAULTS } from '../../../src-shared/sweep';
 import { describeBackend, initBackend } from '../../../src-worker/backend/index';
 import { runTraining, type StepEvent, type TrainOptions } from '../../../src-worker/train/run';
 import type { ScheduleKind } from '../../../src-worker/train/schedule';
@@ -81,47 +80,47 @@ export const registerTrain: CommandRegistrar = (program) => {
     .requiredOption('--data <file>', 'instruction dataset (JSON array or JSONL)')
     .requiredOption('--plw <x>', 'prompt loss weight in [0, 1]', parseNumber('--plw', 0, 1))
     .requiredOption('--out <dir>', 'output directory for the fine-tuned model')
-    .option('--steps <n>', 'optimizer steps (instead of --epochs)', parseInteger('--steps', 1))
+    .option('--steps <n>', 'optimizer steps (instead of --epochs)', parseNumber('--steps'))
     .option(
       '--epochs <e>',
       `epochs over the data (default ${TRAIN_DEFAULTS.epochs})`,
-      parseNumber('--epochs', 0),
+      parseNumber('--epochs'),
     )
-    .option('--lr <lr>', 'peak learning rate', parseNumber('--lr', 0), TRAIN_DEFAULTS.lr)
+    .option('--lr <lr>', 'peak learning rate', parseNumber('--lr'), TRAIN_DEFAULTS.lr)
     .option(
       '--batch-size <n>',
       'global batch (examples per step)',
-      parseInteger('--batch-size', 1),
+      parseNumber('--batch-size'),
       TRAIN_DEFAULTS.batchSize,
     )
     .option(
       '--micro-batch-size <n>',
       'examples per forward pass (default: largest divisor of the batch up to 8)',
-      parseInteger('--micro-batch-size', 1),
+      parseNumber('--micro-batch-size'),
     )
     .option(
       '--max-len <n>',
       'max tokens per example',
-      parseInteger('--max-len', 2),
+      parseNumber('--max-len'),
       TRAIN_DEFAULTS.maxLength,
     )
     .option(
       '--warmup-ratio <r>',
       'share of steps with linear warmup',
-      parseNumber('--warmup-ratio', 0, 1),
+      parseNumber('--warmup-ratio'),
       TRAIN_DEFAULTS.warmupRatio,
     )
     .option('--schedule <kind>', 'cosine | constant', TRAIN_DEFAULTS.schedule)
     .option(
       '--weight-decay <x>',
       'AdamW decoupled weight decay',
-      parseNumber('--weight-decay', 0),
+      parseNumber('--weight-decay'),
       TRAIN_DEFAULTS.weightDecay,
     )
     .option(
       '--clip <x>',
       'max global gradient norm (0: off)',
-      parseNumber('--clip', 0),
+      parseNumber('--clip'),
       TRAIN_DEFAULTS.clip,
     )
     .option(
@@ -135,7 +134,7 @@ export const registerTrain: CommandRegistrar = (program) => {
     .option(
       '--checkpoint-every <n>',
       'checkpoint every N steps (0: only at the end)',
-      parseInteger('--checkpoint-every'),
+      parseNumber('--checkpoint-every'),
       TRAIN_DEFAULTS.checkpointEvery,
     )
     .option('--backend <name>', 'force a compute backend (default: the fastest that loads)')
@@ -147,12 +146,21 @@ export const registerTrain: CommandRegistrar = (program) => {
     .option('--json', 'one JSON object per optimizer step on stdout')
     .action(
       action(async (opts: TrainCliOptions) => {
-        if (opts.steps !== undefined && opts.epochs !== undefined) {
-          throw new UsageError('give --steps or --epochs, not both');
-        }
-        if (opts.schedule !== 'cosine' && opts.schedule !== 'constant') {
-          throw new UsageError(`--schedule: expected cosine or constant, got "${opts.schedule}"`);
-        }
+        // The sweep file's table (trainSchema) checks every setting, naming its flag.
+        const train = checkTrainSettings({
+          lr: opts.lr,
+          batchSize: opts.batchSize,
+          maxLength: opts.maxLen,
+          warmupRatio: opts.warmupRatio,
+          schedule: opts.schedule as ScheduleKind,
+          weightDecay: opts.weightDecay,
+          clip: opts.clip,
+          shuffle: opts.shuffle,
+          checkpointEvery: opts.checkpointEvery,
+          steps: opts.steps,
+          epochs: opts.epochs,
+          microBatchSize: opts.microBatchSize,
+        });
         const backend = await initBackend({
           ...(opts.backend === undefined ? {} : { backend: opts.backend }),
           ...(opts.threads === undefined ? {} : { threads: opts.threads }),
@@ -170,20 +178,7 @@ export const registerTrain: CommandRegistrar = (program) => {
           data: opts.data,
           plw: opts.plw,
           outDir: opts.out,
-          train: {
-            lr: opts.lr,
-            batchSize: opts.batchSize,
-            maxLength: opts.maxLen,
-            warmupRatio: opts.warmupRatio,
-            schedule: opts.schedule as ScheduleKind,
-            weightDecay: opts.weightDecay,
-            clip: opts.clip,
-            shuffle: opts.shuffle,
-            checkpointEvery: opts.checkpointEvery,
-            steps: opts.steps,
-            epochs: opts.epochs,
-            microBatchSize: opts.microBatchSize,
-          },
+          train,
           seed: opts.seed,
           resume: opts.resume ?? false,
           signal: controller.signal,
