@@ -55,8 +55,10 @@ async function serve(opts: ServeOptions): Promise<number> {
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
   });
   if (opts.demo && (await service.handlers['sweeps:list']({})).length === 0) {
-    // In the background: the server is up at once while the base model pre-trains.
-    logLine('new workspace: preparing the demo sweep (pre-training the demo base model first)');
+    // In the background: the server is up at once while the base model is found or pre-trains.
+    logLine(
+      'new workspace: preparing the demo sweep (its base model: the shipped one, or pre-trained first)',
+    );
     void Promise.resolve(service.handlers['sweeps:demo']({})).then(
       ({ id }) => logLine(`started the demo sweep (#${id})`),
       (err: unknown) =>
