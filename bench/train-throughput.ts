@@ -20,16 +20,15 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../src-shared/random';
 import { describeBackend, initBackend, type InitBackendOptions } from '../src-worker/backend/index';
 import { createRandomLlama } from '../src-worker/model/llama';
 import { findPreset } from '../src-worker/model/presets';
 import type { ModelConfig } from '../src-worker/model/types';
 import { DEFAULT_ADAMW } from '../src-worker/train/adamw';
-import type { MicroBatch } from '../src-worker/train/collate';
 import { ensureGradients } from '../src-worker/train/gradients';
 import { plwLoss } from '../src-worker/train/loss';
 import { Trainer } from '../src-worker/train/trainer';
+import { syntheticBatch } from './synthetic-batch';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(HERE);
@@ -93,46 +92,6 @@ function modelConfig(name: ConfigName): ModelConfig {
 }
 
 /**
- * One micro-batch shaped like the PyTorch reference's: random ids, targets shifted by one,
- * the first half of each row prompt (weight PLW), the rest completion (weight 1), no padding.
- */
-function syntheticBatch(config: ModelConfig, batch: number, seq: number): MicroBatch {
-  const rng = new Rng(1);
-  const size = batch * seq;
-  const ids = new Int32Array(size);
-  for (let i = 0; i < size; i++) ids[i] = 3 + rng.int(config.vocabSize - 3);
-  const targets = new Int32Array(size);
-  const weights = new Float32Array(size);
-  const promptMask = new Float32Array(size);
-  const completionMask = new Float32Array(size);
-  let weightSum = 0;
-  for (let r = 0; r < batch; r++) {
-    for (let t = 0; t < seq; t++) {
-      const i = r * seq + t;
-      targets[i] = ids[r * seq + ((t + 1) % seq)] ?? 0;
-      const prompt = t < seq / 2;
-      weights[i] = prompt ? PLW : 1;
-      promptMask[i] = prompt ? 1 : 0;
-      completionMask[i] = prompt ? 0 : 1;
-      weightSum += weights[i] ?? 0;
-    }
-  }
-  return {
-    batch,
-    length: seq,
-    ids,
-    targets,
-    weights,
-    promptMask,
-    completionMask,
-    weightSum,
-    promptTargets: (batch * seq) / 2,
-    completionTargets: (batch * seq) / 2,
-    tokens: size,
-  };
-}
-
-/**
  * Wraps every kernel of the active backend to accumulate exclusive wall time per kernel name
  * (a kernel that calls another, like BatchMatMul calling Transpose, is charged only its own
  * part). Kernels run synchronously on wasm and cpu, so wall time is their cost.
@@ -189,7 +148,7 @@ async function child(engine: Engine, configName: ConfigName, args: Args): Promis
     adamw: DEFAULT_ADAMW,
     clip: 1.0,
   });
-  const mb = syntheticBatch(config, batch, seq);
+  const mb = syntheticBatch(config, batch, seq, PLW);
   for (let i = 0; i < args.warmup; i++) await trainer.step([mb]);
   const tensorsBefore = tf.memory().numTensors;
   const stepMs: number[] = [];

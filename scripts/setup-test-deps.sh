@@ -2,7 +2,9 @@
 # Installs the system packages the test suite drives for real (only those still missing).
 # Debian's packages only: the project never downloads a browser of its own.
 set -euo pipefail
-# chromium: the browser end-to-end tests (driven by playwright-core, never a downloaded browser);
+# chromium: the browser end-to-end tests (driven by playwright-core, never a downloaded browser),
+#   and SwiftShader, its software Vulkan driver (vk_swiftshader_icd.json), on which the webgpu
+#   backend tests run without a GPU (test/backend/webgpu-env.ts);
 # fonts-dejavu-core: readable text in its screenshots; librsvg2-bin: SVG figures to PNG;
 # libopenblas-dev: the plw-blas addon (native/plw-blas) links it when npm ci builds it;
 # redis-server: the queue tests start their own server (never the system service).

@@ -143,6 +143,8 @@ export interface WorkerSummary {
   threads: number | null;
   /** wasm-blas: OpenBLAS's core type (kernels) and threads. */
   blas: { coreType: string; threads: number } | null;
+  /** webgpu: the adapter and its limits, as the backend line names them. */
+  gpu: string | null;
   /** Cells it runs now. */
   cells: { id: number; sweepId: number }[];
   /** ms since the epoch: its last event batch, hello, or sighting on the queue. */

@@ -3,6 +3,7 @@ import type { PlwHandlers } from '../../src-shared/api';
 import { blasAddonProblem } from '../workers/blas-addon';
 import { WorkerRecords } from '../workers/worker-records';
 import type { Workspace } from '../workspace/workspace';
+import { describeAdapter } from '../../src-shared/gpu';
 
 export function workspaceHandlers(
   ws: Workspace,
@@ -28,6 +29,7 @@ export function workspaceHandlers(
           w.hello.backend.blas === null
             ? null
             : { coreType: w.hello.backend.blas.coreType, threads: w.hello.backend.blas.threads },
+        gpu: w.hello.backend.gpu === undefined ? null : describeAdapter(w.hello.backend.gpu),
         cells: w.cells,
         lastSeen: w.lastSeen,
         connected: w.connected,

@@ -99,6 +99,7 @@ export function WorkersView() {
                       {w.blas.threads === 1 ? '' : 's'}
                     </span>
                   )}
+                  {w.gpu !== null && <span className="hint"> · {w.gpu}</span>}
                 </td>
                 <td data-testid="cells">
                   {w.cells.length === 0

@@ -32,8 +32,22 @@ function hello(name: string, host: string, backend: string): WorkerHello {
         { name: 'tensorflow-gpu', why: 'not installed' },
         { name: 'tensorflow', why: 'not installed' },
       ],
-      threads: 2,
+      threads: backend === 'webgpu' ? null : 2,
       blas: backend === 'wasm-blas' ? { coreType: 'SkylakeX', threads: 2, note: 'test' } : null,
+      ...(backend === 'webgpu'
+        ? {
+            gpu: {
+              vendor: 'nvidia',
+              architecture: 'ampere',
+              device: '',
+              description: 'NVIDIA A100-SXM4-80GB',
+              software: null,
+              maxBufferSize: 2 ** 36,
+              maxStorageBufferBindingSize: 2 ** 32 - 4,
+              maxStorageBuffersPerShaderStage: 10,
+            },
+          }
+        : {}),
     },
     startedAt: Date.now() - 60_000,
   };
@@ -66,7 +80,7 @@ describe.runIf(hasChromium)('the Workers page in Chromium', () => {
     set.run('done', 'gpu2', ran);
     const workers = new WorkerRecords(store);
     expect(workers.hello(hello('gpu1', 'box-a', 'wasm-blas'), Date.now(), true)).toBe(true);
-    expect(workers.hello(hello('gpu2', 'box-b', 'tensorflow'), Date.now() - 3_600_000, false)).toBe(
+    expect(workers.hello(hello('gpu2', 'box-b', 'webgpu'), Date.now() - 3_600_000, false)).toBe(
       true,
     );
     // A hello off the protocol schema is not stored.
@@ -121,7 +135,10 @@ describe.runIf(hasChromium)('the Workers page in Chromium', () => {
     );
     const gpu2 = await row('gpu2').locator('td').allInnerTexts();
     expect(gpu2[0]).toBe('gpu2 (gone)');
-    expect(gpu2[2]).toMatch(/^tensorflow/);
+    // A webgpu worker names its adapter and the limits that bound the largest tensor.
+    expect(gpu2[2]).toMatch(
+      /^webgpu · nvidia ampere \(NVIDIA A100-SXM4-80GB\); maxBufferSize 64 GiB, maxStorageBufferBindingSize 4.00 GiB, 10 storage buffers per kernel$/,
+    );
     expect(gpu2[3]).toBe('–');
     expect(gpu2[4]).toMatch(/^1\.\d h ago$/);
     await screenshot(page, 'workers');
