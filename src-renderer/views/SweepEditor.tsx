@@ -5,6 +5,7 @@ import {
   SWEEP_FEWSHOT_SAMPLERS,
   type SweepFewshotSampler,
 } from '../../src-shared/sweep';
+import { fill, PLACEHOLDERS, type PlaceholderValues } from '../../src-shared/engine';
 import { DatasetStatsLine, savedTokenizer } from '../components/DatasetStats';
 import { useClient } from '../context';
 import { useBenchmarkLibrary } from './BenchmarksView';
@@ -23,6 +24,9 @@ interface Draft {
   seed: string;
   /** Replicate seeds, comma-separated; empty: one run per cell with `seed`. */
   seeds: string;
+  /** External trainer / evaluator argv, one argument per line; empty: the built-in engine. */
+  trainer: string;
+  evaluator: string;
 }
 
 const INITIAL: Draft = {
@@ -37,6 +41,8 @@ const INITIAL: Draft = {
   maxLength: '512',
   seed: '42',
   seeds: '',
+  trainer: '',
+  evaluator: '',
 };
 
 const lines = (s: string): string[] =>
@@ -116,7 +122,33 @@ function toDefinition(d: Draft, standard: unknown[] = []): unknown {
             .filter(Boolean)
             .map(Number),
         }),
+    ...(lines(d.trainer).length === 0 ? {} : { trainer: { command: lines(d.trainer) } }),
+    ...(lines(d.evaluator).length === 0 ? {} : { evaluator: { command: lines(d.evaluator) } }),
   };
+}
+
+/** The argv of the sweep's first cell, as the worker will expand it (src-shared/engine.ts). */
+function cellArgv(command: string, d: Draft, tasks: string): string {
+  const argv = lines(command);
+  if (argv.length === 0) return '';
+  const values: PlaceholderValues = {
+    model: lines(d.models)[0] ?? '',
+    dataset: lines(d.datasets)[0] ?? '',
+    plw: d.plw.split(/[\s,]+/).filter(Boolean)[0] ?? '',
+    seed: d.seed,
+    out: '<cell folder>/final',
+    resume: '',
+    steps: d.steps,
+    epochs: '',
+    lr: d.lr,
+    batch_size: d.batchSize,
+    max_length: d.maxLength,
+    cell: '<cell id>',
+    sweep: '<sweep id>',
+    tasks,
+    eval_out: '<cell folder>/eval',
+  };
+  return JSON.stringify(argv.map((a) => fill(a, values)));
 }
 
 /** Lays out a sweep; validates against the same schema the CLI uses, inline, as you type. */
@@ -351,6 +383,30 @@ export function SweepEditor() {
             'seeds',
             'optional, e.g. 1, 2, 3: every cell runs once per seed, so the analysis sees training noise (the grid shows mean ± sd)',
           )}
+        </fieldset>
+        <fieldset aria-label="trainer">
+          <legend>Trainer</legend>
+          <p className="hint">
+            Optional: train and score each cell with your own programs (README &quot;Your own
+            trainer and lm-evaluation-harness&quot;), one argument per line, never through a shell.
+            Placeholders: {PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}. Empty: the built-in engine.
+          </p>
+          {field('Trainer command', 'trainer', 'trainer', undefined, 4)}
+          {field('Evaluator command', 'evaluator', 'evaluator', undefined, 3)}
+          {(['trainer', 'evaluator'] as const).map((role) => {
+            const argv = cellArgv(
+              draft[role],
+              draft,
+              (definition as { benchmarks: { task?: string }[] }).benchmarks
+                .map((b) => (typeof b === 'string' ? b : (b.task ?? '')).split(' ')[0])
+                .join(','),
+            );
+            return argv === '' ? null : (
+              <p key={role} className="hint" data-testid={`${role}-preview`}>
+                First cell&apos;s {role}: <code>{argv}</code>
+              </p>
+            );
+          })}
         </fieldset>
         {issues.length > 0 && (
           <ul className="issues" aria-label="problems">

@@ -130,7 +130,8 @@ export async function runExternalCell(
   const out = join(cellDir, 'final');
   const evalOut = join(cellDir, 'eval');
   if (spec.resumeStep === null) rmSync(cellDir, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
+  if (trainer !== null) mkdirSync(out, { recursive: true });
+  else mkdirSync(cellDir, { recursive: true });
   const state = readState(cellDir);
   const last = state.checkpoints.at(-1) ?? null;
   const t = spec.train;
@@ -139,7 +140,8 @@ export async function runExternalCell(
     dataset: spec.dataset,
     plw: String(spec.plw),
     seed: String(spec.seed),
-    out,
+    // Without a trainer the cell's model is the base model: the evaluator scores it as it is.
+    out: trainer === null ? spec.model : out,
     resume: last?.dir ?? '',
     steps: numberText(t.steps),
     epochs: numberText(t.epochs),

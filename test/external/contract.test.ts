@@ -16,7 +16,7 @@ import { resolveSweep, NO_BUILTINS } from '../../src-main/sweeps/load';
 import { SweepRepository } from '../../src-main/sweeps/repository';
 import { ForkHost } from '../../src-main/workers/fork-host';
 import { runCell } from '../../src-main/workers/host';
-import { parseSweep } from '../../src-shared/sweep';
+import { engineFor, parseSweep } from '../../src-shared/sweep';
 import { plw } from '../helpers/cli';
 import { alive, sweepFile } from '../sweeps/cli-helpers';
 import { tempDir } from '../sweeps/helpers';
@@ -111,6 +111,31 @@ describe('pause and cancel of an external trainer', () => {
     await until(() => !pids.some(alive), 10_000);
     expect(pids.filter(alive)).toEqual([]);
   }, 120_000);
+});
+
+describe('the sweep file fields', () => {
+  it('trainer and evaluator per sweep, overridable per model (null: the built-in engine)', () => {
+    const trainer = { command: ['python3', 'train.py', '--out', '{out}'], grace_seconds: 5 };
+    const evaluator = { command: ['lm_eval', '--output_path', '{eval_out}'] };
+    const def = parseSweep(
+      {
+        name: 's',
+        models: ['a', { model: 'b', trainer: null }, { model: 'c', evaluator: { command: ['e'] } }],
+        datasets: ['d'],
+        trainer,
+        evaluator,
+      },
+      's.json',
+    );
+    expect(def.models).toEqual(['a', 'b', 'c']);
+    expect(engineFor(def, 'a')).toEqual({ trainer, evaluator });
+    expect(engineFor(def, 'b')).toEqual({ evaluator });
+    expect(engineFor(def, 'c')).toEqual({ trainer, evaluator: { command: ['e'] } });
+    // Without the fields a sweep is what it was (same identity, built-in engine).
+    const plain = parseSweep({ name: 's', models: ['a'], datasets: ['d'] }, 's.json');
+    expect('trainer' in plain || 'modelEngines' in plain).toBe(false);
+    expect(engineFor(plain, 'a')).toEqual({});
+  });
 });
 
 describe('bad input: one clear line, nothing run', () => {
