@@ -6,6 +6,7 @@
  * environment names a driver already. Set before Dawn loads, which reads it once.
  */
 import { existsSync } from 'node:fs';
+import { vi } from 'vitest';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -13,3 +14,7 @@ process.env['PLW_TEST_BACKEND'] = 'webgpu';
 if (process.env['VK_ICD_FILENAMES'] === undefined && existsSync(SWIFTSHADER_ICD)) {
   process.env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
 }
+
+// SwiftShader compiles every shader on the CPU: minutes under load. Set before the suites these
+// files import define their tests; never a timing assertion.
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
