@@ -28,6 +28,36 @@ export function venvReady(): boolean {
   return ok;
 }
 
+/** The contract's argv for the reference trainer, every sweep setting through a placeholder. */
+export function trainerArgs(): string[] {
+  return [
+    '--model',
+    '{model}',
+    '--data',
+    '{dataset}',
+    '--plw',
+    '{plw}',
+    '--seed',
+    '{seed}',
+    '--out',
+    '{out}',
+    '--resume',
+    '{resume}',
+    '--steps',
+    '{steps}',
+    '--epochs',
+    '{epochs}',
+    '--lr',
+    '{lr}',
+    '--batch-size',
+    '{batch_size}',
+    '--max-length',
+    '{max_length}',
+    '--checkpoint-every',
+    '2',
+  ];
+}
+
 /** Writes the tiny model (vocab 32000, d 16, 2 layers, tied) with HF tokenizer files into `dir`. */
 export function buildTinyLlama(dir: string): string {
   buildFormulaCheckpoint(dir);

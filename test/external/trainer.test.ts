@@ -13,6 +13,7 @@ import { tempDir } from '../sweeps/helpers';
 import {
   buildTinyLlama,
   REFERENCE_TRAINER,
+  trainerArgs,
   VENV_PYTHON,
   venvReady,
   writeTinyDataset,
@@ -20,36 +21,6 @@ import {
 
 const ready = venvReady();
 const SLOW_TRAINER = join(import.meta.dirname, 'fixtures', 'slow_trainer.py');
-
-/** The contract's argv for the reference trainer (every sweep setting through a placeholder). */
-function trainerArgs(): string[] {
-  return [
-    '--model',
-    '{model}',
-    '--data',
-    '{dataset}',
-    '--plw',
-    '{plw}',
-    '--seed',
-    '{seed}',
-    '--out',
-    '{out}',
-    '--resume',
-    '{resume}',
-    '--steps',
-    '{steps}',
-    '--epochs',
-    '{epochs}',
-    '--lr',
-    '{lr}',
-    '--batch-size',
-    '{batch_size}',
-    '--max-length',
-    '{max_length}',
-    '--checkpoint-every',
-    '2',
-  ];
-}
 
 function setup(name: string, plws: number[], steps: number, trainer: string[]) {
   const dir = tempDir();
