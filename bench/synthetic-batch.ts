@@ -1,6 +1,6 @@
 /**
  * The synthetic batch the training benchmarks time (bench/train-throughput.ts,
- * bench/webgpu-gpu.ts), shaped like bench/reference/torch_train_bench.py's.
+ * bench/webgpu-gpu.ts, bench/train-capacity.ts), shaped like bench/reference/torch_train_bench.py's.
  */
 import { Rng } from '../src-shared/random';
 import type { ModelConfig } from '../src-worker/model/types';
@@ -15,8 +15,10 @@ export function syntheticBatch(
   batch: number,
   seq: number,
   plw: number,
+  /** Different seeds give different micro-batches of one global batch (train-capacity.ts). */
+  seed = 1,
 ): MicroBatch {
-  const rng = new Rng(1);
+  const rng = new Rng(seed);
   const size = batch * seq;
   const ids = new Int32Array(size);
   for (let i = 0; i < size; i++) ids[i] = 3 + rng.int(config.vocabSize - 3);

@@ -21,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend, type InitBackendOptions } from '../src-worker/backend/index';
+import { wasmHeapLimit } from '../src-worker/backend/wasm-heap';
+import { memoryLimit, planStepMemory } from '../src-worker/train/preflight';
 import { createRandomLlama } from '../src-worker/model/llama';
 import { findPreset } from '../src-worker/model/presets';
 import type { ModelConfig } from '../src-worker/model/types';
@@ -147,6 +149,8 @@ async function child(engine: Engine, configName: ConfigName, args: Args): Promis
     schedule: { kind: 'constant', lr: 1e-3, totalSteps: 1_000_000, warmupSteps: 0 },
     adamw: DEFAULT_ADAMW,
     clip: 1.0,
+    // The backward pass the product's preflight picks for this shape (src-worker/train/preflight.ts).
+    checkpointing: planStepMemory(config, batch, seq, memoryLimit(wasmHeapLimit())).checkpointing,
   });
   const mb = syntheticBatch(config, batch, seq, PLW);
   for (let i = 0; i < args.warmup; i++) await trainer.step([mb]);

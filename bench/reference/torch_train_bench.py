@@ -35,12 +35,14 @@ def rotate_half(x):
 
 
 class Block(torch.nn.Module):
-    def __init__(self, d, inter, heads, eps):
+    def __init__(self, d, inter, heads, eps, kv_heads=None):
         super().__init__()
         self.heads = heads
+        self.kv_heads = kv_heads or heads
+        kv = d // heads * self.kv_heads
         self.q_proj = torch.nn.Linear(d, d, bias=False)
-        self.k_proj = torch.nn.Linear(d, d, bias=False)
-        self.v_proj = torch.nn.Linear(d, d, bias=False)
+        self.k_proj = torch.nn.Linear(d, kv, bias=False)
+        self.v_proj = torch.nn.Linear(d, kv, bias=False)
         self.o_proj = torch.nn.Linear(d, d, bias=False)
         self.gate_proj = torch.nn.Linear(d, inter, bias=False)
         self.up_proj = torch.nn.Linear(d, inter, bias=False)
@@ -53,8 +55,11 @@ class Block(torch.nn.Module):
         hd = d // self.heads
         h = self.input_layernorm(x)
         q = self.q_proj(h).view(b, t, self.heads, hd).transpose(1, 2)  # [B, H, T, hd]
-        k = self.k_proj(h).view(b, t, self.heads, hd).transpose(1, 2)
-        v = self.v_proj(h).view(b, t, self.heads, hd).transpose(1, 2)
+        k = self.k_proj(h).view(b, t, self.kv_heads, hd).transpose(1, 2)
+        v = self.v_proj(h).view(b, t, self.kv_heads, hd).transpose(1, 2)
+        if self.kv_heads != self.heads:  # grouped-query attention, as transformers' repeat_kv
+            k = k.repeat_interleave(self.heads // self.kv_heads, dim=1)
+            v = v.repeat_interleave(self.heads // self.kv_heads, dim=1)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
         scores = q @ k.transpose(-1, -2) / math.sqrt(hd) + mask  # [B, H, T, T]
@@ -69,10 +74,12 @@ class Llama(torch.nn.Module):
         super().__init__()
         self.embed_tokens = torch.nn.Embedding(a.vocab, a.hidden)
         self.layers = torch.nn.ModuleList(
-            [Block(a.hidden, a.intermediate, a.heads, 1e-5) for _ in range(a.layers)]
+            [Block(a.hidden, a.intermediate, a.heads, 1e-5, a.kv_heads) for _ in range(a.layers)]
         )
         self.norm = RMSNorm(a.hidden, 1e-5)
         self.lm_head = torch.nn.Linear(a.hidden, a.vocab, bias=False)
+        if a.tied:
+            self.lm_head.weight = self.embed_tokens.weight
         hd = a.hidden // a.heads
         inv = 1.0 / (10000 ** (torch.arange(0, hd, 2).float() / hd))
         freqs = torch.outer(torch.arange(a.seq).float(), inv)
@@ -122,7 +129,11 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--plw", type=float, default=0.1)
+    p.add_argument("--kv-heads", type=int, default=0, help="grouped-query attention (0: = heads)")
+    p.add_argument("--tied", type=int, default=0, help="1: lm_head shares the embedding")
+    p.add_argument("--micro", type=int, default=0, help="micro-batch size (0: the whole batch)")
     a = p.parse_args()
+    started = time.perf_counter()
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -135,17 +146,27 @@ def main():
     weights = torch.ones(a.batch, a.seq)
     weights[:, : a.seq // 2] = a.plw
 
+    micro = a.micro or a.batch
+
     def step():
         opt.zero_grad(set_to_none=True)
-        logits = model(ids)  # [B, T, V]
-        ce = F.cross_entropy(logits.view(-1, a.vocab), targets.view(-1), reduction="none")
-        loss = (ce * weights.view(-1)).sum() / weights.sum()
-        loss.backward()
+        total = 0.0
+        # Gradient accumulation: each micro-batch's Σw·CE over the global batch's Σw.
+        for s in range(0, a.batch, micro):
+            logits = model(ids[s : s + micro])  # [b, T, V]
+            ce = F.cross_entropy(
+                logits.view(-1, a.vocab), targets[s : s + micro].view(-1), reduction="none"
+            )
+            loss = (ce * weights[s : s + micro].reshape(-1)).sum() / weights.sum()
+            loss.backward()
+            total += loss.item()
+            del logits, ce, loss
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        return loss.item()
+        return total
 
     first_loss = step()
+    first_step_s = time.perf_counter() - started
     for _ in range(a.warmup - 1):
         step()
     times = []
@@ -162,6 +183,7 @@ def main():
                 "blas": blas_library(),
                 "threads": torch.get_num_threads(),
                 "first_loss": first_loss,
+                "first_step_s": first_step_s,
                 "step_ms": times,
                 "median_ms": median,
                 "tokens_per_s": a.batch * a.seq / (median / 1000),

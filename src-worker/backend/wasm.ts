@@ -8,6 +8,7 @@ import { useThreadedWasmFactory } from './wasm-threads';
 import type { PlwBlas } from './blas';
 import { registerBlasBatchMatMul, registerWasmKernelOverrides } from './wasm-kernels/index';
 import { asWasmBackend, checkWasmInternals } from './wasm-kernels/internals';
+import { guardWasmHeap } from './wasm-heap';
 
 const require = createRequire(import.meta.url);
 
@@ -92,6 +93,8 @@ async function startModule(
     const problem = checkWasmInternals(asWasmBackend(tf.backend()));
     if (problem !== null) throw new Error(`the PLW wasm kernels cannot run: ${problem}`);
   }
+  // Every tensor allocation checked: a full heap fails with a message, never corrupts memory.
+  guardWasmHeap(tf.backend() as unknown as Parameters<typeof guardWasmHeap>[0]);
   const threads = getThreadsCount();
   if (threadsNote === undefined && threads < requestedThreads) {
     threadsNote = `asked for ${requestedThreads} threads, XNNPACK runs ${threads}`;

@@ -7,10 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { PLW_SOFTMAX_GRAD as SOFTMAX_GRAD } from '../backend/wasm-kernels/softmax-grad';
 
-export function softmaxLastAxis<T extends tf.Tensor>(x: T): T {
+export function softmaxLastAxis<T extends tf.Tensor>(x: T, mask?: tf.Tensor): T {
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[1] as tf.GradSaveFunc;
-    const y = tf.softmax(args[0] as tf.Tensor, -1);
+    // An additive mask (a constant) is added inside: its sum is then not saved for backward,
+    // only y is (the scores would otherwise stay alive until the backward pass).
+    const x0 = args[0] as tf.Tensor;
+    const y = tf.softmax(mask === undefined ? x0 : tf.add(x0, mask), -1);
     // Saved, not captured: tensors saved for backward outlive the caller's tf.tidy.
     save([y]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {

@@ -37,6 +37,17 @@ export interface KvCache {
   dispose(): void;
 }
 
+/** A loss computed over chunks of positions (rows of the flattened [B·T] batch). */
+export interface ChunkedLoss {
+  /** Positions per chunk: the chunk's logits are [chunkRows, V]. */
+  chunkRows: number;
+  /**
+   * The scalar to differentiate for positions [start, start + count) from their logits
+   * [count, V]; the chunks' values add up to the micro-batch's loss.
+   */
+  chunk(logits: tf.Tensor2D, start: number, count: number): tf.Scalar;
+}
+
 /**
  * A causal LM the trainer and evaluator can drive. Parameters are tfjs Variables keyed by their
  * Hugging Face names (`model.layers.0.self_attn.q_proj.weight`, …), so checkpoints map 1:1.
@@ -63,5 +74,15 @@ export interface CausalLM {
      */
     lastPositions?: number,
   ): { logits: tf.Tensor3D; cache: KvCache };
+  /**
+   * Optional (LlamaModel): the gradient of a chunked loss over the logits of `ids` [B, T] with
+   * gradient checkpointing; each parameter's gradient goes to `accumulate` (which owns it),
+   * possibly in several parts (a tied embedding gets the head's and the lookup's).
+   */
+  checkpointedGradients?(
+    ids: tf.Tensor2D,
+    loss: ChunkedLoss,
+    accumulate: (name: string, grad: tf.Tensor) => void,
+  ): void;
   dispose(): void;
 }

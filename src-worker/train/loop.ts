@@ -56,6 +56,8 @@ export interface LoopSettings {
   schedule: Schedule;
   adamw: AdamWConfig;
   clip: number;
+  /** Gradient checkpointing with a chunked loss (the preflight's choice; default on). */
+  checkpointing?: boolean;
   /** Checkpoint folder; none: no checkpoints and no resume. */
   checkpointDir?: string;
   /** Save every this many steps (and always at the end); 0: only at the end. */
@@ -114,6 +116,7 @@ export async function trainLoop(
     schedule: s.schedule,
     adamw: s.adamw,
     clip: s.clip,
+    ...(s.checkpointing === undefined ? {} : { checkpointing: s.checkpointing }),
   });
   const settings = settingsRecord(s);
   let rng = new Rng(s.seed);

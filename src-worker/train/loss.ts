@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { oneHotFloat } from '../model/one-hot';
-import type { CausalLM } from '../model/types';
+import type { CausalLM, ChunkedLoss } from '../model/types';
 import type { MicroBatch } from './collate';
 
 /** Device tensors of a micro-batch (same fields as trainer.ts's LossInputs). */
@@ -107,6 +107,36 @@ export function plwLoss(
   // sum's rounding); the figures reported come from `ce` on the host.
   const loss = tf.div(tf.sum(tf.mul(ce, w)), tf.maximum(tf.sum(w), MIN_WEIGHT_SUM)); // []
   return { loss: loss as tf.Scalar, ce };
+}
+
+/** Logits elements per loss chunk (32 MB of float32): 262 positions at a 32k vocabulary. */
+const CHUNK_ELEMENTS = 8 * 1024 * 1024;
+
+/**
+ * The PLW loss of one micro-batch over chunks of positions, for LlamaModel's checkpointed
+ * gradients: a chunk contributes `scale`·Σw·CE over its positions; with `scale` = 1 / Σw of the
+ * global batch the chunks of all its micro-batches add up to the global batch's loss (the
+ * trainer's accumulation rule). `ce` keeps every chunk's per-target CE for the host sums (the
+ * caller disposes them).
+ */
+export function chunkedPlwLoss(
+  mb: MicroBatch,
+  vocab: number,
+  scale: number,
+  chunkRows = Math.max(1, Math.floor(CHUNK_ELEMENTS / vocab)),
+): ChunkedLoss & { ce: tf.Tensor[] } {
+  const ce: tf.Tensor[] = [];
+  return {
+    chunkRows,
+    ce,
+    chunk(logits: tf.Tensor2D, start: number, count: number): tf.Scalar {
+      const targets = tf.tensor1d(mb.targets.subarray(start, start + count), 'int32'); // [n]
+      const rowCe = tokenCrossEntropy(logits, oneHotFloat(targets, vocab)); // [n]
+      ce.push(tf.keep(rowCe));
+      const w = tf.tensor1d(mb.weights.subarray(start, start + count)); // [n]
+      return tf.mul(tf.sum(tf.mul(rowCe, w)), scale) as tf.Scalar; // []
+    },
+  };
 }
 
 /** Device tensors of a collated micro-batch; dispose them (or create inside tf.tidy). */

@@ -18,7 +18,9 @@ import { encodeExample, type EncodedExample } from './examples';
 import { ensureGradients } from './gradients';
 import { plwLoss } from './loss';
 import { trainLoop, type StepEvent, type TrainCallbacks } from './loop';
+import { describePlan, memoryLimit, planStepMemory } from './preflight';
 import { warmupSteps } from './schedule';
+import { wasmHeapLimit } from '../backend/wasm-heap';
 
 export type { StepEvent, TrainCallbacks, CheckpointEvent } from './loop';
 
@@ -110,6 +112,14 @@ export async function runTraining(
           ? { tokenizerFrom: loaded.name }
           : {};
     const outDir = resolve(o.outDir);
+    // Before step 1: the step's peak memory, which backward pass, or a refusal.
+    const memory = planStepMemory(
+      model.config,
+      microBatchSize,
+      Math.min(o.maxLength, Math.max(...lengths)),
+      memoryLimit(wasmHeapLimit()),
+    );
+    callbacks.onLog?.(describePlan(memory));
     const result = await trainLoop(
       model,
       plwLoss,
@@ -127,6 +137,7 @@ export async function runTraining(
         },
         adamw: { ...DEFAULT_ADAMW, weightDecay: o.weightDecay },
         clip: o.clip,
+        checkpointing: memory.checkpointing,
         checkpointDir: o.checkpointDir ?? join(outDir, 'checkpoints'),
         checkpointEvery: o.checkpointEvery,
         resume: o.resume,

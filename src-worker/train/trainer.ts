@@ -10,15 +10,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { PlwError } from '../../src-shared/errors';
+import { withMemoryStage } from '../backend/wasm-heap';
 import type { CausalLM } from '../model/types';
 import { AdamW, clipFactor, globalNormTensor, type AdamWConfig } from './adamw';
 import type { MicroBatch } from './collate';
 import { gradientsRegistered } from './gradients';
+import { installLeanBackward } from './lean-tape';
 import {
   addSums,
+  chunkedPlwLoss,
   hostLossSums,
   lossFromSums,
   lossTargetsOf,
+  plwLoss,
   ZERO_SUMS,
   type LossSums,
   type LossTargets,
@@ -45,6 +49,13 @@ export interface TrainerConfig {
   clip: number;
   /** Parameters that get weight decay (default: all but norms and biases, as HF's Trainer). */
   decayFilter?: (name: string) => boolean;
+  /**
+   * Gradient checkpointing with a chunked loss where the model offers it and the loss is
+   * plwLoss (default on): one block's activations at a time instead of the whole graph's.
+   */
+  checkpointing?: boolean;
+  /** Positions per loss chunk on the checkpointed path (default: 32 MB of logits). */
+  lossChunkRows?: number;
 }
 
 /** Figures of one optimizer step. */
@@ -81,6 +92,7 @@ export class Trainer {
     readonly config: TrainerConfig,
   ) {
     if (!gradientsRegistered()) throw new Error('Trainer: call ensureGradients() first');
+    installLeanBackward();
     this.names = [...model.params.keys()];
     this.vars = [...model.params.values()];
     this.optimizer = new AdamW(model.params, config.adamw, config.decayFilter);
@@ -108,38 +120,101 @@ export class Trainer {
       weightTotal += mb.weightSum;
       tokens += mb.tokens;
     }
-    let acc: tf.Tensor[] | null = null;
-    const ces: tf.Tensor[] = [];
-    try {
-      for (const mb of micros) {
-        // A batch whose targets all weigh 0 (PLW 0, completions truncated away) adds nothing.
-        const scale = weightTotal > 0 ? mb.weightSum / weightTotal : 0;
-        const kept: tf.Tensor[] = [];
-        const { value, grads } = tf.tidy(() => {
-          const { ids, ...inputs } = lossTargetsOf(mb); // [B, T] each
-          return tf.variableGrads(() => {
-            const logits = this.model.logits(ids); // [B, T, V]
-            const out = this.lossFn(logits, inputs);
-            kept.push(tf.keep(out.ce));
-            return tf.mul(out.loss, scale) as tf.Scalar; // []
-          }, this.vars);
-        });
-        value.dispose();
-        ces.push(...kept);
-        const list = this.vars.map((v) => grads[v.name] as tf.Tensor);
-        if (acc === null) {
-          acc = list;
-        } else {
-          const prev: tf.Tensor[] = acc;
-          acc = prev.map((a, i) => tf.add(a, list[i] as tf.Tensor));
-          tf.dispose([...prev, ...list]);
-        }
+    // Each parameter's gradient summed over micro-batches, added part by part as it is taken.
+    const acc = new Map<string, tf.Tensor>();
+    const add = (name: string, grad: tf.Tensor): void => {
+      const prev = acc.get(name);
+      if (prev === undefined) {
+        acc.set(name, grad);
+        return;
       }
+      acc.set(name, tf.add(prev, grad));
+      tf.dispose([prev, grad]);
+    };
+    const ces: tf.Tensor[] = [];
+    const checkpointed = this.checkpointed();
+    try {
+      micros.forEach((mb, k) => {
+        const stage = `the forward and backward pass of micro-batch ${k + 1} of ${micros.length} ([${mb.batch}, ${mb.length}] tokens)`;
+        ces.push(
+          withMemoryStage(stage, () =>
+            checkpointed
+              ? this.checkpointedMicroBatch(mb, weightTotal, add)
+              : this.wholeMicroBatch(mb, weightTotal, add),
+          ),
+        );
+      });
     } catch (err) {
-      tf.dispose([...(acc ?? []), ...ces]);
+      tf.dispose([...acc.values(), ...ces]);
       throw err;
     }
-    return { grads: acc ?? [], ce: ces, tokens };
+    const grads = this.names.map((name) => {
+      const g = acc.get(name);
+      if (g === undefined) throw new Error(`no gradient for parameter ${name}`);
+      return g;
+    });
+    return { grads, ce: ces, tokens };
+  }
+
+  /**
+   * Whether micro-batches take the memory-lean path: gradient checkpointing and a chunked loss
+   * (LlamaModel.checkpointedGradients) for the PLW loss, unless `checkpointing` is off.
+   */
+  private checkpointed(): boolean {
+    return (
+      this.config.checkpointing !== false &&
+      this.lossFn === plwLoss &&
+      this.model.checkpointedGradients !== undefined
+    );
+  }
+
+  /** One micro-batch differentiated whole (any loss); returns its per-target CE [B·T]. */
+  private wholeMicroBatch(
+    mb: MicroBatch,
+    weightTotal: number,
+    add: (name: string, grad: tf.Tensor) => void,
+  ): tf.Tensor {
+    // A batch whose targets all weigh 0 (PLW 0, completions truncated away) adds nothing.
+    const scale = weightTotal > 0 ? mb.weightSum / weightTotal : 0;
+    const kept: tf.Tensor[] = [];
+    const { value, grads } = tf.tidy(() => {
+      const { ids, ...inputs } = lossTargetsOf(mb); // [B, T] each
+      return tf.variableGrads(() => {
+        const logits = this.model.logits(ids); // [B, T, V]
+        const out = this.lossFn(logits, inputs);
+        kept.push(tf.keep(out.ce));
+        return tf.mul(out.loss, scale) as tf.Scalar; // []
+      }, this.vars);
+    });
+    value.dispose();
+    this.vars.forEach((v, i) => add(this.names[i] as string, grads[v.name] as tf.Tensor));
+    return kept[0] as tf.Tensor;
+  }
+
+  /** One micro-batch through checkpointedGradients; returns its per-target CE [B·T]. */
+  private checkpointedMicroBatch(
+    mb: MicroBatch,
+    weightTotal: number,
+    add: (name: string, grad: tf.Tensor) => void,
+  ): tf.Tensor {
+    const model = this.model as Required<Pick<CausalLM, 'checkpointedGradients'>>;
+    const loss = chunkedPlwLoss(
+      mb,
+      this.model.config.vocabSize,
+      weightTotal > 0 ? 1 / weightTotal : 0,
+      this.config.lossChunkRows,
+    );
+    const ids = tf.tensor2d(mb.ids, [mb.batch, mb.length], 'int32');
+    try {
+      model.checkpointedGradients(ids, loss, add);
+      return loss.ce.length === 1 ? (loss.ce[0] as tf.Tensor) : tf.concat(loss.ce);
+    } catch (err) {
+      tf.dispose(loss.ce);
+      throw err;
+    } finally {
+      ids.dispose();
+      if (loss.ce.length > 1) tf.dispose(loss.ce);
+    }
   }
 
   /** The batch's loss figures, summed in float64 on the host from each micro-batch's CE. */
@@ -199,16 +274,15 @@ export class Trainer {
       if (!Number.isFinite(figures.loss) || !Number.isFinite(gradNorm)) throw divergedError(step);
       const factor = clipFactor(gradNorm, this.config.clip);
       const lr = learningRate(this.config.schedule, step - 1);
+      // Clipped one tensor at a time: never a second copy of every gradient.
       if (factor < 1) {
-        const clipped = tf.tidy(() => g.grads.map((t) => tf.mul(t, factor)));
-        try {
-          this.optimizer.apply(new Map(this.names.map((n, i) => [n, clipped[i] as tf.Tensor])), lr);
-        } finally {
-          tf.dispose(clipped);
-        }
-      } else {
-        this.optimizer.apply(gradMap, lr);
+        g.grads.forEach((t, i) => {
+          g.grads[i] = tf.mul(t, factor);
+          t.dispose();
+        });
       }
+      const update = new Map(this.names.map((n, i) => [n, g.grads[i] as tf.Tensor]));
+      withMemoryStage('the AdamW update', () => this.optimizer.apply(update, lr));
       return {
         step,
         loss: figures.loss,

@@ -96,6 +96,23 @@ describe('plw train', () => {
     expect(r.stderr).toMatch(/step 2\/2 loss \d+\.\d{4} .*ETA \d+s/);
   });
 
+  it('prints the preflight memory estimate, and refuses a step that cannot fit with exit 1', async () => {
+    const ok = await plwAsync([...base(join(root, 'memory')), '--steps', '1']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(
+      /memory: a step needs about [\d.]+ MiB \(weights [\d.]+ KiB, AdamW state [\d.]+ KiB, gradients [\d.]+ KiB, activations [\d.]+ MiB\) of the WASM heap's 4\.00 GiB/,
+    );
+    // A 24 MiB heap (PLW_WASM_HEAP_LIMIT_MB) rehearses a model too big for the 4 GiB one.
+    const r = await plwAsync([...base(join(root, 'too-big')), '--steps', '1'], {
+      env: { PLW_WASM_HEAP_LIMIT_MB: '24' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /plw: error: out of memory \(preflight\): a training step at micro-batch 4 × \d+ tokens needs about [\d.]+ MiB .* more than the WASM heap's 24\.0 MiB; use a smaller --micro-batch-size, a shorter --max-len, or another backend/,
+    );
+    expect(existsSync(join(root, 'too-big', 'config.json'))).toBe(false);
+  });
+
   it('fails with exit 1 and "loss diverged at step N" for a huge learning rate', async () => {
     const r = await plwAsync([
       ...base(join(root, 'nan')),
