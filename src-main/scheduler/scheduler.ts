@@ -196,7 +196,9 @@ export class Scheduler {
       `attempt ${attempt} on ${this.host.kind} worker pid ${handle.pid ?? '?'}` +
         (resumeStep === null ? '' : `, resuming from step ${resumeStep}`),
     );
-    runCell(handle, spec, this.site, (e) => this.onEvent(sweepId, e)).then(
+    // Cells sent to a queue wait there for a worker: its own runCell watches them.
+    const watchdog = this.host.recordsItsWorkers === true ? null : undefined;
+    runCell(handle, spec, this.site, (e) => this.onEvent(sweepId, e), watchdog).then(
       () => this.end(slot, running, 'done', null),
       (err: unknown) => this.onFailure(slot, running, attempt, err),
     );

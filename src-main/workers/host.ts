@@ -1,4 +1,5 @@
 import { PlwError, type ErrorData } from '../../src-shared/errors';
+import { MEMORY_ADVICE } from '../../src-shared/memory';
 import {
   isDataReply,
   isPretrainReply,
@@ -91,26 +92,43 @@ export function runJob<T>(
   start: MainMessage,
   reply: (message: unknown) => JobReply<T>,
   limit?: { timeoutMs: number; timeout: () => Error },
+  watchdog?: Watchdog,
 ): Promise<T> {
   return new Promise<T>((resolvePromise, reject) => {
     let settled = false;
+    const stop = (error: Error) => {
+      settle({ error });
+      handle.kill();
+    };
     const timer =
-      limit === undefined
-        ? null
-        : setTimeout(() => {
-            settle({ error: limit.timeout() });
-            handle.kill();
-          }, limit.timeoutMs);
+      limit === undefined ? null : setTimeout(() => stop(limit.timeout()), limit.timeoutMs);
+    // The watchdog: re-armed by every message; the quiet it allows grows with the longest gap
+    // seen, so a slow but steady job (a big model's minutes-long steps) is never stopped.
+    let quietMs = watchdog?.quietMs ?? 0;
+    let last: number | null = null; // the first message's wait (process start) is not a gap
+    let stall: ReturnType<typeof setTimeout> | null = null;
+    const arm = () => {
+      if (watchdog === undefined || settled) return;
+      if (stall !== null) clearTimeout(stall);
+      stall = setTimeout(() => stop(watchdog.stalled(quietMs / 1000)), quietMs);
+    };
     function settle(r: JobReply<T>): void {
       if (settled || r === undefined) return;
       settled = true;
       if (timer !== null) clearTimeout(timer);
+      if (stall !== null) clearTimeout(stall);
       if ('error' in r) reject(r.error);
       else resolvePromise(r.result);
     }
     handle.onMessage((message) => {
-      if (!settled) settle(reply(message));
+      if (settled) return;
+      const now = Date.now();
+      if (last !== null) quietMs = Math.max(quietMs, WATCHDOG_GAP_FACTOR * (now - last));
+      last = now;
+      arm();
+      settle(reply(message));
     });
+    arm();
     void handle.exited.then((exit) => settle({ error: new WorkerExitedError(exit) }));
     try {
       handle.send(start);
@@ -121,24 +139,65 @@ export function runJob<T>(
 }
 
 /**
+ * A job's no-progress limit: when its worker sends nothing (no step, no event) for `quietMs`,
+ * or for 5 times the longest gap between two of its messages so far if that is longer, it is
+ * killed and the job fails with `stalled(seconds)`.
+ */
+export interface Watchdog {
+  quietMs: number;
+  stalled: (seconds: number) => Error;
+}
+
+const WATCHDOG_GAP_FACTOR = 5;
+
+/**
+ * The quiet a cell's worker is allowed before the watchdog stops it: PLW_WATCHDOG_SECONDS, by
+ * default 30 minutes (a 156M-parameter model's first step took 9 minutes on a loaded 2-core
+ * machine; the heap guard turns a full heap into an error long before this).
+ */
+export function cellWatchdogMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.PLW_WATCHDOG_SECONDS ?? '');
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 30 * 60) * 1000;
+}
+
+/** The error of a cell whose worker stopped making progress (final: not retried). */
+export function stalledCellError(seconds: number): CellFailedError {
+  return new CellFailedError({
+    code: 'run_failed',
+    message:
+      `the worker made no progress for ${Math.round(seconds)} s (no training step, no event) and was stopped: ` +
+      `a model too big for this machine can stall the CPU backend; ${MEMORY_ADVICE}`,
+  });
+}
+
+/**
  * Runs one cell on a fresh worker, which resolves the spec's references at `site`: sends
  * `start`, forwards every event, resolves on `done`.
- * Rejects with CellFailedError on `error`, and with WorkerExitedError when the process exits
- * first: a worker that exits rejects whatever was waiting on it.
+ * Rejects with CellFailedError on `error` or when the worker stops making progress (the
+ * watchdog), and with WorkerExitedError when the process exits first: a worker that exits
+ * rejects whatever was waiting on it.
  */
 export function runCell(
   handle: WorkerHandle,
   spec: CellSpec,
   site: WorkerSite,
   onEvent: (event: Exclude<WorkerEvent, { type: 'done' } | { type: 'error' }>) => void,
+  /** No-progress limit (default cellWatchdogMs()); null where the cell waits in a queue. */
+  watchdog: Watchdog | null = { quietMs: cellWatchdogMs(), stalled: stalledCellError },
 ): Promise<void> {
-  return runJob<void>(handle, { type: 'start', spec, site }, (message) => {
-    if (!isWorkerEvent(message) || message.cellId !== spec.cellId) return undefined;
-    if (message.type === 'done') return { result: undefined };
-    if (message.type === 'error') return { error: new CellFailedError(message.error) };
-    onEvent(message);
-    return undefined;
-  });
+  return runJob<void>(
+    handle,
+    { type: 'start', spec, site },
+    (message) => {
+      if (!isWorkerEvent(message) || message.cellId !== spec.cellId) return undefined;
+      if (message.type === 'done') return { result: undefined };
+      if (message.type === 'error') return { error: new CellFailedError(message.error) };
+      onEvent(message);
+      return undefined;
+    },
+    undefined,
+    watchdog ?? undefined,
+  );
 }
 
 /** A worker's error reply as the PlwError it describes (code, message, location). */

@@ -19,6 +19,7 @@
  * message and turns a WASM trap into the same message), `OutOfMemoryError`, `MEMORY_ADVICE`.
  */
 import { PlwError } from '../../src-shared/errors';
+import { MEMORY_ADVICE } from '../../src-shared/memory';
 
 /** The WASM modules' `maximum` memory (both builds): 65,536 pages of 64 KiB. */
 export const WASM_HEAP_MAX_BYTES = 4 * 1024 ** 3;
@@ -31,9 +32,7 @@ export const WASM_HEAP_MAX_BYTES = 4 * 1024 ** 3;
  */
 export const WASM_HEAP_RESERVE_BYTES = 64 * 1024 ** 2;
 
-/** What to do about it, in every out-of-memory message. */
-export const MEMORY_ADVICE =
-  'use a smaller --micro-batch-size, a shorter --max-len, or another backend (webgpu where a GPU is available, or an external trainer such as PyTorch)';
+export { MEMORY_ADVICE };
 
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;

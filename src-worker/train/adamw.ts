@@ -137,7 +137,9 @@ export function globalNormTensor(grads: ReadonlyMap<string, tf.Tensor>): tf.Scal
   return tf.tidy(() => {
     let total: tf.Scalar | null = null;
     for (const g of grads.values()) {
-      const sq = tf.sum(tf.square(g)) as tf.Scalar;
+      // Its own scope: each g² is freed at once, never all of them (a second copy of the
+      // gradients: 600 MB on a 156M-parameter model).
+      const sq = tf.tidy(() => tf.sum(tf.square(g))) as tf.Scalar;
       total = total === null ? sq : tf.add(total, sq);
     }
     return tf.sqrt(total ?? tf.scalar(0));

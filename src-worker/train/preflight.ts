@@ -145,6 +145,6 @@ export function describePlan(plan: MemoryPlan): string {
 export function largestRule(): string {
   return (
     'On the WASM backends a model trains when 16 bytes per parameter (weights, gradient, AdamW m and v) ' +
-    'plus its checkpointed activations fit in the 4 GiB heap: about 230M parameters at micro-batch 1 × 256 tokens.'
+    'plus its checkpointed activations fit in the 4 GiB heap: about 220M parameters at micro-batch 1 × 256 tokens.'
   );
 }
