@@ -11,7 +11,7 @@
  *    (bench/reference/torch_gpu_bench.py; skipped with the reason when torch or CUDA is absent).
  * 2. Where one webgpu step of the 125M shape goes: tfjs's kernel profile, summed per kernel
  *    (GPU timestamps where the adapter has timestamp-query). This decides whether the PLW loss
- *    or AdamW need WGSL kernels of their own (PERF-NOTES.md).
+ *    or AdamW need WGSL kernels of their own (docs/PERF-NOTES.md "WebGPU").
  * 3. The largest LLaMA shape that trains (2 steps) on webgpu, trying bigger ones until one
  *    fails or the time budget is spent.
  * Each measurement runs in its own process (a fresh device, no memory carried over). The
