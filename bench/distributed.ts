@@ -27,7 +27,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { connectRedis } from '../src-main/queue/connection';
-import { eventStreamKey, jobIdFor, QUEUE_NAME } from '../src-main/queue/protocol';
+import { cellJobsKey, eventStreamKey, QUEUE_NAME } from '../src-main/queue/protocol';
 import { StreamRelay } from '../src-main/queue/worker/stream-relay';
 import { parseRedisUrl } from '../src-main/queue/url';
 import { appBuiltins } from '../src-main/sweeps/builtins';
@@ -143,31 +143,41 @@ async function ingest(
   redis: TestRedis,
 ): Promise<{ rowsPerSec: number; produced: number; latency: number[] }> {
   const { file, db } = sweepDir('bench-ingest');
-  const ws = new Workspace({
-    dbPath: db,
-    runEverything: false,
-    queue: {
-      url: redis.url,
-      builtins: appBuiltins(),
-      hashPath: sha256OfPath,
-      log: () => undefined,
-    },
-  });
+  const open = (): Workspace =>
+    new Workspace({
+      dbPath: db,
+      runEverything: false,
+      queue: {
+        url: redis.url,
+        builtins: appBuiltins(),
+        hashPath: sha256OfPath,
+        log: () => undefined,
+      },
+    });
+  const redisClient = connectRedis(parseRedisUrl(redis.url));
+  // The app sends its jobs and is closed while "workers" train (job ids name the attempt's
+  // claim time, so they are read back from Redis, not predicted).
+  const first = open();
   const loaded = loadSweepFile(file, appBuiltins());
-  const { id } = ws.repo.createOrContinue(loaded.definition, loaded.file);
-  const cells = ws.repo.cells(id);
+  const { id } = first.repo.createOrContinue(loaded.definition, loaded.file);
+  const cells = first.repo.cells(id);
+  const workspace = (
+    first.store.db.prepare("SELECT value FROM queue_state WHERE key = 'workspace'").get() as {
+      value: string;
+    }
+  ).value;
+  const sent = first.run([id]).catch(() => undefined);
+  while ((await redisClient.hlen(cellJobsKey(workspace))) < cells.length) await sleep(20);
+  const jobs = (await redisClient.hgetall(cellJobsKey(workspace))) as Record<string, string>;
+  await first.close();
+  await sent;
+  const jobOf = (cell: number): string => jobs[String(cell)]!;
+  const ws = open();
   const latency: number[] = [];
   let measuring = false;
   ws.hub.subscribe((e) => {
     if (measuring && e.type === 'progress') latency.push(Date.now() - e.metrics.time);
   });
-  const redisClient = connectRedis(parseRedisUrl(redis.url));
-  const workspace = (
-    ws.store.db.prepare("SELECT value FROM queue_state WHERE key = 'workspace'").get() as {
-      value: string;
-    }
-  ).value;
-  const jobOf = (cell: number): string => jobIdFor(workspace, id, cell, 1);
   const step = (cellId: number, s: number, total: number): WorkerEvent => ({
     type: 'progress',
     phase: 'train',
@@ -182,8 +192,8 @@ async function ingest(
     tokensPerSec: null,
     time: Date.now(),
   });
-  // Bulk: cell 1's ROWS steps are in the stream before the app reads it (as after the app was
-  // closed while workers trained), in batches of 1000 (one XADD each, as a worker appends).
+  // Bulk: cell 1's ROWS steps are in the stream before the app reads it again (it re-attaches
+  // to the job it sent), in batches of 1000 (one XADD each, as a worker appends).
   const c1 = cells[0]!.id;
   const relay1 = new StreamRelay(
     redisClient,
@@ -213,7 +223,7 @@ async function ingest(
     redisClient,
     eventStreamKey(workspace),
     {
-      job: await jobOf(c2),
+      job: jobOf(c2),
       run: 'bench2',
       worker: 'bench',
     },

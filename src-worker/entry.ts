@@ -247,30 +247,60 @@ function latestCheckpointStep(dir: string, latestFile: string): number {
 /**
  * Train, then evaluate, one cell: the trainer resumes from the newest checkpoint in the cell's
  * folder (or starts over when main knows of none), then every benchmark scores the final model.
+ * An external trainer / evaluator (src-shared/engine.ts) takes the whole cell instead, and the
+ * engine below never loads.
  */
 const runSweepCell: CellRunner = async (spec, report, signal, site) => {
   if (spec.engine !== undefined) {
-    // An external trainer / evaluator (src-shared/engine.ts): the engine below never loads.
     const { runExternalCell } = await import('./external/run-cell');
     return runExternalCell(spec, report, signal, site);
   }
-  // Loaded here, not at the top: the engine (tfjs, WASM) is heavy and serveWorker is not.
-  const [{ initBackend, workerHello }, { runTraining }, { LATEST_FILE }, { scoreBuiltIn }] =
-    await Promise.all([
-      import('./backend/index'),
-      import('./train/run'),
-      import('./train/checkpoint'),
-      import('./eval/score-cell'),
-    ]);
-  const cellId = spec.cellId;
-  const log = (message: string, level: 'info' | 'warn' = 'info'): void =>
-    report({ type: 'log', cellId, level, message });
+  const log = cellLog(spec.cellId, report);
+  await startEngine(spec.cellId, report, site, log);
+  const from = await restoreCheckpoint(spec, report, log);
+  const trained = await trainCell(spec, from, report, signal, log);
+  if (trained === null) return;
+  const { scoreBuiltIn } = await import('./eval/score-cell');
+  await scoreBuiltIn(trained, spec, report, signal);
+};
+
+type CellLog = (message: string, level?: 'info' | 'warn') => void;
+
+function cellLog(cellId: number, report: Report): CellLog {
+  return (message, level = 'info') => report({ type: 'log', cellId, level, message });
+}
+
+/**
+ * Loads the engine (tfjs and its backend: heavy, so only here, never at the top where
+ * serveWorker is) and says hello with the backend it chose, and why.
+ */
+async function startEngine(
+  cellId: number,
+  report: Report,
+  site: WorkerSite,
+  log: CellLog,
+): Promise<void> {
+  const { initBackend, workerHello } = await import('./backend/index');
   const backend = await initBackend();
   report({ type: 'hello', cellId, hello: workerHello(site.name, backend) });
   log(
     `backend ${backend.name}: ${backend.reason}` +
       backend.skipped.map((s) => `; ${s.name} skipped: ${s.why}`).join(''),
   );
+}
+
+/**
+ * The step the trainer resumes from: 0 when main knows of no checkpoint (the folder is
+ * cleared), else the newest complete one on disk. Replays the journal's steps main has not
+ * recorded, so its curve has no gap.
+ */
+async function restoreCheckpoint(
+  spec: ResolvedCell,
+  report: Report,
+  log: CellLog,
+): Promise<number> {
+  const { LATEST_FILE } = await import('./train/checkpoint');
+  const cellId = spec.cellId;
   if (spec.resumeStep === null) rmSync(spec.checkpointDir, { recursive: true, force: true });
   const from = latestCheckpointStep(spec.checkpointDir, LATEST_FILE);
   report({ type: 'checkpoint', cellId, step: from, dir: spec.checkpointDir, loaded: true });
@@ -283,14 +313,29 @@ const runSweepCell: CellRunner = async (spec, report, signal, site) => {
       `resumed from checkpoint ${from}, newer than the ${spec.resumeStep ?? 0} main had recorded`,
     );
   }
+  return from;
+}
+
+/**
+ * Trains the cell from step `from`, journalling and reporting each step and checkpoint.
+ * Returns the final model's folder, or null when training stopped early (cancelled).
+ */
+async function trainCell(
+  spec: ResolvedCell,
+  from: number,
+  report: Report,
+  signal: AbortSignal,
+  log: CellLog,
+): Promise<string | null> {
+  const { runTraining } = await import('./train/run');
+  const cellId = spec.cellId;
   const t = spec.train;
-  const outDir = join(spec.checkpointDir, 'final');
   const result = await runTraining(
     {
       model: spec.model,
       data: spec.dataset,
       plw: spec.plw,
-      outDir,
+      outDir: join(spec.checkpointDir, 'final'),
       train: t,
       seed: spec.seed,
       resume: from > 0,
@@ -320,14 +365,14 @@ const runSweepCell: CellRunner = async (spec, report, signal, site) => {
       onLog: (line) => log(line),
     },
   );
-  if (result.stopped || signal.aborted) return;
+  if (result.stopped || signal.aborted) return null;
   if (result.truncated > 0) {
     log(
       `${result.truncated} of ${result.examples} examples cut at maxLength ${t.maxLength}`,
       'warn',
     );
   }
-  await scoreBuiltIn(result.outDir, spec, report, signal);
-};
+  return result.outDir;
+}
 
 if (isEntry()) serveWorker(runSweepCell);

@@ -17,6 +17,8 @@ export function demoHandlers(
   demoSweep: DemoSweep | undefined,
   create: CreateSweep,
   emit: Emit,
+  /** Just before the demo sweep starts: the workspace sizes its workers for the tiny model. */
+  beforeRun: () => void = () => undefined,
 ): Pick<PlwHandlers, 'sweeps:demo' | 'demo:status'> {
   let demo: DemoStatus = { state: 'idle' };
   let preparing: Promise<unknown> | null = null;
@@ -53,7 +55,9 @@ export function demoHandlers(
           emit('demo:progress', demo);
         }
       })();
-      return create(await preparing, true);
+      const def = await preparing;
+      beforeRun();
+      return create(def, true);
     },
     'demo:status': () => demo,
   };

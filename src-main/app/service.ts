@@ -73,7 +73,7 @@ export async function openWorkspaceService(
   const handlers: PlwHandlers = {
     ...workspaceHandlers(ws),
     ...sweepHandlers(sweeps, create),
-    ...demoHandlers(options.demoSweep, create, emit),
+    ...demoHandlers(options.demoSweep, create, emit, () => ws.useDemoWorkers()),
     ...cellHandlers(ws, summary),
     ...analysisHandlers(ws.repo),
     ...benchmarkHandlers({ store: ws.store, baseDir }),

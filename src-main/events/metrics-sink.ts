@@ -1,5 +1,6 @@
 import type { StepMetrics, WorkerEvent } from '../../src-shared/protocol';
 import type { Store } from '../store/store';
+import { CellProgress } from '../sweeps/cell-states';
 import { WorkerRecords } from '../workers/worker-records';
 
 type MetricValue = number | null;
@@ -88,12 +89,7 @@ export class MetricsSink {
         rows.length = 0;
       }
     };
-    const updateProgress = db.prepare<[number, number, number, number, number]>(
-      'UPDATE cells SET step = ?, total_steps = ?, loss = ?, updated_at = ? WHERE id = ?',
-    );
-    const checkpoint = db.prepare<[number, number, number]>(
-      'UPDATE cells SET last_checkpoint_step = ?, updated_at = ? WHERE id = ?',
-    );
+    const cells = new CellProgress(store);
     const insertCheckpoint = db.prepare<[number, number, string, number]>(
       'INSERT OR REPLACE INTO checkpoints (cell_id, step, path, time) VALUES (?, ?, ?, ?)',
     );
@@ -116,16 +112,12 @@ export class MetricsSink {
       'DELETE FROM metrics WHERE cell_id = ? AND step > ?',
     );
     const dropScores = db.prepare<[number]>('DELETE FROM scores WHERE cell_id = ?');
-    const rewindCell = db.prepare<[number, number | null, number, number]>(
-      `UPDATE cells SET step = ?, last_checkpoint_step = ?, loss = (SELECT loss FROM metrics
-         WHERE cell_id = cells.id ORDER BY step DESC LIMIT 1), updated_at = ? WHERE id = ?`,
-    );
     /** A new attempt starts from checkpoint `step`: what lies past it is recomputed. */
     const rewind = (cellId: number, step: number, now: number): void => {
       dropMetrics.run(cellId, step);
       dropScores.run(cellId);
       dropCheckpointsPast.run(cellId, step);
-      rewindCell.run(step, step === 0 ? null : step, now, cellId);
+      cells.rewound(cellId, step, now);
     };
     this.rewind = rewind;
     this.writeBatch = db.transaction((events: readonly SinkEvent[], heard: readonly string[]) => {
@@ -146,10 +138,10 @@ export class MetricsSink {
           case 'checkpoint':
             writeRows();
             // Metrics before it were inserted above, in this same transaction or earlier ones.
-            flushLast(last, updateProgress, now);
+            flushLast(last, cells, now);
             if (e.loaded === true) rewind(e.cellId, e.step, now);
             else {
-              checkpoint.run(e.step, now, e.cellId);
+              cells.checkpointed(e.cellId, e.step, now);
               insertCheckpoint.run(e.cellId, e.step, e.dir, now);
               dropOlderCheckpoints.run(e.cellId, e.step);
             }
@@ -176,7 +168,7 @@ export class MetricsSink {
         }
       }
       writeRows();
-      flushLast(last, updateProgress, now);
+      flushLast(last, cells, now);
       for (const name of heard) workers.heard(name, now);
     });
   }
@@ -261,11 +253,7 @@ export class MetricsSink {
   }
 }
 
-function flushLast(
-  last: Map<number, StepMetrics>,
-  update: { run(step: number, total: number, loss: number, now: number, id: number): unknown },
-  now: number,
-): void {
-  for (const [cellId, m] of last) update.run(m.step, m.totalSteps, m.loss, now, cellId);
+function flushLast(last: Map<number, StepMetrics>, cells: CellProgress, now: number): void {
+  for (const [cellId, m] of last) cells.progress(cellId, m.step, m.totalSteps, m.loss, now);
   last.clear();
 }

@@ -68,14 +68,20 @@ export const cellJobSchema = z.strictObject({
 });
 export type CellJob = z.infer<typeof cellJobSchema>;
 
-/** The BullMQ job id of one cell attempt: re-sending it is a no-op while the job exists. */
+/**
+ * The BullMQ job id of one cell attempt: re-sending it is a no-op while the job exists.
+ * `claimedAt` is when the app claimed the attempt (the cell's `started_at`): a retry resets a
+ * cell's attempts, so without it the retried cell's attempt 1 would reuse the id of its first
+ * attempt 1, and a late entry of that old run would pass for the new one's.
+ */
 export function jobIdFor(
   workspace: string,
   sweepId: number,
   cellId: number,
   attempt: number,
+  claimedAt: number,
 ): string {
-  return `${workspace}-s${sweepId}-c${cellId}-a${attempt}`;
+  return `${workspace}-s${sweepId}-c${cellId}-a${attempt}-t${claimedAt.toString(36)}`;
 }
 
 /** The persisted stream a workspace's workers append cell events to (read and trimmed by the app). */
@@ -154,11 +160,19 @@ export interface JobOfCell {
   sweepId: number;
   cellId: number;
   attempt: number;
+  /** When the attempt was claimed; null in ids made before it was part of them. */
+  claimedAt: number | null;
 }
 
 /** What a job id (`jobIdFor`) names, or null for an id of another form. */
 export function parseJobId(id: string): JobOfCell | null {
-  const m = /^([0-9a-f]{16,64})-s(\d+)-c(\d+)-a(\d+)$/.exec(id);
+  const m = /^([0-9a-f]{16,64})-s(\d+)-c(\d+)-a(\d+)(?:-t([0-9a-z]{1,12}))?$/.exec(id);
   if (m === null) return null;
-  return { workspace: m[1]!, sweepId: Number(m[2]), cellId: Number(m[3]), attempt: Number(m[4]) };
+  return {
+    workspace: m[1]!,
+    sweepId: Number(m[2]),
+    cellId: Number(m[3]),
+    attempt: Number(m[4]),
+    claimedAt: m[5] === undefined ? null : parseInt(m[5], 36),
+  };
 }

@@ -15,7 +15,7 @@ import {
   type WorkerHost,
 } from '../workers/host';
 import { localCheckpoint, localModel } from '../workers/refs';
-import { CellStates } from './cell-states';
+import type { CellStates } from '../sweeps/cell-states';
 import { externalEngine, stopGraceMs } from '../sweeps/engine';
 
 export interface SchedulerOptions {
@@ -50,6 +50,8 @@ export type CellAction = 'pause' | 'resume' | 'cancel' | 'retry';
 export class Scheduler {
   readonly states: CellStates;
   private readonly slots: (Running | null)[];
+  /** How many of `slots` take new cells (setWorkers). */
+  private limit: number;
   private readonly maxAttempts: number;
   private readonly cancelGraceMs: number;
   /** Where the app's own workers resolve a cell's references (a queue host ignores it). */
@@ -68,8 +70,9 @@ export class Scheduler {
     private readonly hub: EventHub,
     private readonly options: SchedulerOptions,
   ) {
-    this.states = new CellStates(store);
-    this.slots = Array.from({ length: Math.max(1, options.workers) }, () => null);
+    this.states = repo.states;
+    this.limit = Math.max(1, options.workers);
+    this.slots = Array.from({ length: this.limit }, () => null);
     this.maxAttempts = options.maxAttempts ?? 3;
     this.cancelGraceMs = options.cancelGraceMs ?? 10_000;
     this.site = {
@@ -97,6 +100,16 @@ export class Scheduler {
     const idle = new Promise<void>((resolvePromise) => this.idleWaiters.push(resolvePromise));
     this.fill();
     return idle;
+  }
+
+  /**
+   * How many cells run at once from now on: a higher count starts more at once; under a lower
+   * one, the cells running past it finish first.
+   */
+  setWorkers(workers: number): void {
+    this.limit = Math.max(1, workers);
+    while (this.slots.length < this.limit) this.slots.push(null);
+    this.fill();
   }
 
   /** Pause, resume, cancel or retry one cell; returns whether anything changed. */
@@ -144,7 +157,7 @@ export class Scheduler {
 
   private fill(): void {
     if (this.closed) return;
-    for (let slot = 0; slot < this.slots.length; slot++) {
+    for (let slot = 0; slot < this.limit; slot++) {
       while (this.slots[slot] === null) {
         const cell = this.states.claimNext(this.scope);
         if (cell === null) break;
@@ -170,7 +183,7 @@ export class Scheduler {
     const spec = this.specFor(cellId, attempt, resumeStep);
     let handle: WorkerHandle;
     try {
-      handle = this.host.spawn({ env: workerEnv(this.options.hardware, slot, this.slots.length) });
+      handle = this.host.spawn({ env: workerEnv(this.options.hardware, slot, this.limit) });
     } catch (err) {
       // No process, so nothing will ever exit: fail the cell now and go on with the others.
       const why = `cannot start a worker: ${err instanceof Error ? err.message : String(err)}`;

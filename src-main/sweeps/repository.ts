@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CellState } from '../../src-shared/api';
 import { canonicalJson, expandCells, type SweepDefinition } from '../../src-shared/sweep';
 import type { Store } from '../store/store';
+import { CellStates } from './cell-states';
 
 /** sha-256 of the canonical definition: key order and whitespace do not change it. */
 export function sweepHash(def: SweepDefinition): string {
@@ -106,11 +107,19 @@ export function primaryScoreRecords(scores: readonly ScoreRecord[]): Record<stri
   return out;
 }
 
-/** The sweeps feature's queries: sweeps, their cells and what the cells produced. */
+/**
+ * The sweeps feature's queries: sweeps, their cells and what the cells produced. Every statement
+ * on the `cells` table lives in this folder: here (creating, reading), in `states` (the state
+ * machine's transitions, ./cell-states.ts) and in CellProgress there (what workers report,
+ * written by MetricsSink); test/sweeps/cells-sql.test.ts keeps it so.
+ */
 export class SweepRepository {
   private readonly stmts;
+  /** The cell state machine's writes: claim, finish, pause, resume, retry, recover. */
+  readonly states: CellStates;
 
   constructor(private readonly store: Store) {
+    this.states = new CellStates(store);
     const db = store.db;
     this.stmts = {
       findSweep: db.prepare<[string, string], { id: number }>(

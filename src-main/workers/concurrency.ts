@@ -41,6 +41,17 @@ export function defaultWorkers(hw: Hardware): number {
 }
 
 /**
+ * Workers for the demo, whose model is tiny (0.77M parameters): on CPU, one single-threaded
+ * worker per core up to two, as elementwise kernels, softmax and Adam run on one thread and two
+ * such workers train about 1.5x the tokens of one two-threaded worker (docs/PERF-NOTES.md
+ * "Kernel fixes: why stock WASM was slow"). Never fewer than `defaultWorkers`.
+ */
+export function demoWorkers(hw: Hardware): number {
+  const base = defaultWorkers(hw);
+  return hw.gpus.length > 0 ? base : Math.max(base, Math.min(2, hw.cores));
+}
+
+/**
  * Environment of worker slot `slot` of `workers`: its GPU (round-robin, so asking for more
  * workers than cards shares them, with TensorFlow's allow-growth so neither grabs the whole
  * card), or its share of the cores for the CPU and WASM backends' thread pools.

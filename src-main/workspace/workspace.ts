@@ -13,7 +13,7 @@ import { Scheduler, type CellAction } from '../scheduler/scheduler';
 import { RunLock } from '../store/run-lock';
 import { Store } from '../store/store';
 import { SweepRepository } from '../sweeps/repository';
-import { defaultWorkers, detectHardware, type Hardware } from '../workers/concurrency';
+import { defaultWorkers, demoWorkers, detectHardware, type Hardware } from '../workers/concurrency';
 import { ForkHost } from '../workers/fork-host';
 import { WorkerRecords } from '../workers/worker-records';
 import type { WorkerHost } from '../workers/host';
@@ -81,7 +81,6 @@ export class Workspace {
   readonly sink: MetricsSink;
   readonly hub: EventHub;
   readonly scheduler: Scheduler;
-  readonly workers: number;
   readonly host: WorkerHost;
   /** Where short jobs run (dataset statistics, hashes): this machine's workers, even on a queue. */
   readonly dataHost: WorkerHost;
@@ -98,6 +97,8 @@ export class Workspace {
   private timer: NodeJS.Timeout | null = null;
   private readonly roleListeners = new Set<(role: WorkspaceRole) => void>();
   private scope: readonly number[] | null = null;
+  private readonly hardware: Hardware;
+  private slots: number;
   private pollWaiters: (() => void)[] = [];
   private closed = false;
 
@@ -111,6 +112,7 @@ export class Workspace {
     );
     this.hub = new EventHub(options.throttleMs);
     const hardware = options.hardware ?? detectHardware();
+    this.hardware = hardware;
     this.dataHost = options.host ?? new ForkHost();
     const saved =
       options.savedQueue === undefined ? null : new Settings(this.store).get<string>(QUEUE_SETTING);
@@ -136,11 +138,11 @@ export class Workspace {
       this.store.close();
       throw err;
     }
-    this.workers =
+    this.slots =
       options.workers ?? (this.queueHost !== null ? QUEUE_SLOTS : defaultWorkers(hardware));
     this.host = this.queueHost ?? this.dataHost;
     this.scheduler = new Scheduler(this.store, this.repo, this.host, this.sink, this.hub, {
-      workers: this.workers,
+      workers: this.slots,
       hardware,
       maxAttempts: options.maxAttempts ?? 3,
       ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
@@ -157,6 +159,25 @@ export class Workspace {
 
   get role(): WorkspaceRole {
     return this.lock !== null || this.options.dbPath === ':memory:' ? 'runner' : 'viewer';
+  }
+
+  /** Cells this process runs at once (QUEUE_SLOTS: how many it sends to a queue at once). */
+  get workers(): number {
+    return this.slots;
+  }
+
+  /**
+   * Before the demo sweep: its model is tiny, so this machine runs `demoWorkers` of them at
+   * once (two single-threaded workers on two cores) unless `--workers` was given or cells run on
+   * a queue. Stays so for the session. Returns whether the count changed.
+   */
+  useDemoWorkers(): boolean {
+    if (this.options.workers !== undefined || this.queueHost !== null) return false;
+    const n = demoWorkers(this.hardware);
+    if (n <= this.slots) return false;
+    this.slots = n;
+    this.scheduler.setWorkers(n);
+    return true;
   }
 
   /** The pid of the process running the workspace while this one views it, else null. */

@@ -93,10 +93,12 @@ describe.skipIf(!redisAvailable())('the event stream of a queue', () => {
         .prepare<[], { value: string }>("SELECT value FROM queue_state WHERE key = 'workspace'")
         .get()!.value;
       const key = eventStreamKey(wsId);
-      const job1 = jobIdFor(wsId, a, a1, 1);
-      const job2 = jobIdFor(wsId, a, a2, 1);
       // The app has sent both jobs (nobody takes them: this test appends their events).
       while ((await client.hlen(cellJobsKey(wsId))) < 2) await sleep(50);
+      const jobOf = async (cell: number): Promise<string> =>
+        (await client.hget(cellJobsKey(wsId), String(cell)))!;
+      const job1 = await jobOf(a1);
+      const job2 = await jobOf(a2);
       const add = (job: string, events: unknown[]): Promise<string> =>
         client.xadd(
           key,
@@ -116,12 +118,15 @@ describe.skipIf(!redisAvailable())('the event stream of a queue', () => {
       const malformed = await add(job1, [timeless]);
       // Entries naming sweep b's cell: through sweep a's job, and through a job nobody sent.
       const foreign = await add(job1, [step(b1, 1)]);
-      const unknownJob = await add(jobIdFor(wsId, b, b1, 1), [
+      const unknownJob = await add(jobIdFor(wsId, b, b1, 1, Date.now()), [
         step(b1, 1),
         { type: 'log', cellId: b1, level: 'info', message: 'forged' },
       ]);
       await add(job1, [step(a1, 1), step(a1, 2), { type: 'done', cellId: a1 }]);
-      await add(job2, [step(a2, 1), step(a2, 2), { type: 'done', cellId: a2 }]);
+      await add(job2, [
+        step(a2, 1),
+        { type: 'error', cellId: a2, error: { code: 'run_failed', message: 'boom' } },
+      ]);
       await running;
 
       // An entry for cell a1's attempt, which has ended.
@@ -140,7 +145,7 @@ describe.skipIf(!redisAvailable())('the event stream of a queue', () => {
       const cells = readCells(dbPath);
       const byId = new Map(cells.map((c) => [c.id, c]));
       expect(byId.get(a1)).toMatchObject({ state: 'done', steps: [1, 2] });
-      expect(byId.get(a2)).toMatchObject({ state: 'done', steps: [1, 2] });
+      expect(byId.get(a2)).toMatchObject({ state: 'failed', steps: [1] });
       expect(byId.get(a1)!.logs.filter((l) => l === 'late')).toEqual([]);
       expect(byId.get(b1)).toMatchObject({ state: 'queued', steps: [], logs: [] });
 
@@ -148,6 +153,33 @@ describe.skipIf(!redisAvailable())('the event stream of a queue', () => {
         expect(lines.filter((l) => l.includes(`stream entry ${id}`))).toHaveLength(1);
       }
       expect(lines.find((l) => l.includes(`stream entry ${malformed}`))).toMatch(/time/);
+
+      // A retry resets failed a2's attempts, so its new attempt is attempt 1 again: a late entry
+      // of the first attempt 1's run (even a `done`) must not pass for the new attempt's.
+      expect(ws.act(a2, 'retry')).toBe(true);
+      const rerun = ws.run([a]);
+      let retried: string | null = null;
+      const sent = Date.now() + 20_000;
+      while ((retried === null || retried === job2) && Date.now() < sent) {
+        await sleep(50);
+        retried = await client.hget(cellJobsKey(wsId), String(a2));
+      }
+      // The retried attempt runs as a job of its own (it used to reuse job2's id).
+      expect(retried).not.toBe(job2);
+      const stale = await add(job2, [
+        step(a2, 5),
+        { type: 'log', cellId: a2, level: 'info', message: 'stale' },
+        { type: 'done', cellId: a2 },
+      ]);
+      while (cursor() !== stale && Date.now() < end + 20_000) await sleep(50);
+      expect(readCells(dbPath).find((c) => c.id === a2)).toMatchObject({ state: 'running' });
+      await add(retried!, [step(a2, 1), step(a2, 2), { type: 'done', cellId: a2 }]);
+      await rerun;
+      const again = readCells(dbPath).find((c) => c.id === a2)!;
+      expect(again).toMatchObject({ state: 'done', steps: [1, 2] });
+      expect(again.logs.filter((l) => l === 'stale')).toEqual([]);
+      expect(lines.filter((l) => l.includes(`stream entry ${stale}`))).toHaveLength(1);
+      expect(lines.find((l) => l.includes(`stream entry ${stale}`))).toMatch(/retry/);
     } finally {
       client.disconnect();
       await ws.close();

@@ -229,3 +229,34 @@ describe('scheduler with real worker processes', () => {
     ]);
   });
 });
+
+describe('the number of workers', () => {
+  it('runs more cells at once after setWorkers, as the app does when the demo starts', async () => {
+    const { dir, create, scheduler, repo } = setup({ workers: 1 });
+    const data = writeDataset(dir, 'd.json');
+    const { id } = create({
+      name: 'widen',
+      plw: [0, 0.25, 0.5, 0.75],
+      models: ['scripted'],
+      datasets: [data],
+      train: { steps: 20, checkpointEvery: 20 },
+    });
+    let most = 0;
+    const watch = setInterval(() => {
+      const running = repo.cells(id).filter((c) => c.state === 'running').length;
+      most = Math.max(most, running);
+    }, 5);
+    try {
+      const done = scheduler.run([id]);
+      await until(() => repo.cells(id).some((c) => c.state === 'running'));
+      expect(repo.cells(id).filter((c) => c.state === 'running')).toHaveLength(1);
+      scheduler.setWorkers(2);
+      await until(() => repo.cells(id).filter((c) => c.state === 'running').length === 2);
+      await done;
+    } finally {
+      clearInterval(watch);
+    }
+    expect(most).toBe(2);
+    expect(repo.cells(id).map((c) => c.state)).toEqual(['done', 'done', 'done', 'done']);
+  });
+});

@@ -8,7 +8,7 @@ import { loadTokenizer } from '../../../src-worker/tokenizers/index';
 import { PRETRAIN_DEFAULTS } from '../../../src-worker/train/pretrain';
 import { analyzeSweep } from '../../app/analysis';
 import { dbPathOption } from '../../store/paths';
-import { defaultWorkers, detectHardware } from '../../workers/concurrency';
+import { demoWorkers, detectHardware } from '../../workers/concurrency';
 import { SweepRepository } from '../../sweeps/repository';
 import { openExistingStore } from '../../sweeps/status';
 import { demoBaseModel } from '../demo/base-model';
@@ -85,9 +85,7 @@ async function demo(opts: DemoOptions): Promise<number> {
     dbPath,
     file,
     builtins: appBuiltins(),
-    // Tiny models: two single-threaded workers beat one two-threaded one (elementwise work
-    // dominates), so the demo runs two at once even where the general default is one.
-    workers: opts.workers ?? Math.max(2, defaultWorkers(detectHardware())),
+    workers: opts.workers ?? demoWorkers(detectHardware()),
   });
 
   const store = openExistingStore(dbPath);

@@ -55,11 +55,15 @@ export function openQueueHost(options: {
       if (cell.attempts !== job.attempt) {
         return `attempt ${job.attempt} is not cell ${job.cellId}'s current one (${cell.attempts})`;
       }
+      if (job.claimedAt !== null && job.claimedAt !== cell.startedAt) {
+        return `it ran cell ${job.cellId} before a retry: the cell's current attempt is another job`;
+      }
       if (cell.state === 'done' || cell.state === 'failed' || cell.state === 'cancelled') {
         return `cell ${job.cellId} is ${cell.state}: its attempt ${job.attempt} has ended`;
       }
       return null;
     },
+    claimedAt: (cellId) => repo.cell(cellId)?.startedAt ?? Date.now(),
     orphan: (event) => {
       const cell = repo.cell(event.cellId);
       if (cell === undefined) return;

@@ -47,6 +47,8 @@ export interface QueueHostOptions {
    * runs other sweeps): why its events may not be written to its cell, or null when they may.
    */
   orphanRefusal: (job: JobOfCell) => string | null;
+  /** When the app claimed the cell's current attempt (its `started_at`): part of its job id. */
+  claimedAt: (cellId: number) => number;
   /** An event of such a job, accepted: ingested as it comes. */
   orphan: (event: SinkEvent) => void;
   /** A cell's job began a run on `worker` (called inside `commit`). */
@@ -162,7 +164,7 @@ export class QueueHost implements WorkerHost {
         return;
       }
     }
-    const id = jobIdFor(ws, spec.sweepId, spec.cellId, spec.attempt);
+    const id = jobIdFor(ws, spec.sweepId, spec.cellId, spec.attempt, this.o.claimedAt(spec.cellId));
     const old = await this.queue.getJob(id);
     if (old !== undefined) {
       const state = await old.getState();

@@ -10,7 +10,8 @@ export interface ClaimedCell {
 }
 
 /**
- * The cell state machine's writes: queued → running → evaluating → done | failed | cancelled,
+ * The cell state machine's writes (SQL on `cells`, which lives in src-main/sweeps/ only: see
+ * repository.ts): queued → running → evaluating → done | failed | cancelled,
  * plus paused (a queued or stopped cell held back) and the transitions users ask for. Each
  * method is one statement or one transaction, and returns how many cells it changed.
  */
@@ -141,5 +142,48 @@ export class CellStates {
   /** A failed or cancelled cell starts again from the base model, with fresh attempts. */
   retry(id: number): number {
     return this.s.retry.run(Date.now(), id).changes;
+  }
+}
+
+/**
+ * What a worker's reports change on its cell's row: the step, total and loss of its newest
+ * metric, its newest checkpoint, and the rewind when an attempt starts from an older one.
+ * MetricsSink runs these inside its batch transaction, after the rows they summarise.
+ */
+export class CellProgress {
+  private readonly s;
+
+  constructor(store: Store) {
+    const db = store.db;
+    this.s = {
+      progress: db.prepare<[number, number, number, number, number]>(
+        'UPDATE cells SET step = ?, total_steps = ?, loss = ?, updated_at = ? WHERE id = ?',
+      ),
+      checkpoint: db.prepare<[number, number, number]>(
+        'UPDATE cells SET last_checkpoint_step = ?, updated_at = ? WHERE id = ?',
+      ),
+      rewind: db.prepare<[number, number | null, number, number]>(
+        `UPDATE cells SET step = ?, last_checkpoint_step = ?, loss = (SELECT loss FROM metrics
+           WHERE cell_id = cells.id ORDER BY step DESC LIMIT 1), updated_at = ? WHERE id = ?`,
+      ),
+    };
+  }
+
+  /** The cell's newest training step. */
+  progress(cellId: number, step: number, totalSteps: number, loss: number, now: number): void {
+    this.s.progress.run(step, totalSteps, loss, now, cellId);
+  }
+
+  /** The cell's newest checkpoint, the one a crashed attempt resumes from. */
+  checkpointed(cellId: number, step: number, now: number): void {
+    this.s.checkpoint.run(step, now, cellId);
+  }
+
+  /**
+   * Back to checkpoint `step` (0: the base model): the row's step and checkpoint follow, its loss
+   * is the newest metric left (run after the metrics past `step` are deleted).
+   */
+  rewound(cellId: number, step: number, now: number): void {
+    this.s.rewind.run(step, step === 0 ? null : step, now, cellId);
   }
 }
