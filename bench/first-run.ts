@@ -121,7 +121,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 try {
   const appUrl = await url;
   const serverUp = Date.now();
-  log(`server up: ${appUrl.replace(/token=\w+/, 'token=…')}`);
+  log(`server up: ${appUrl.replace(/token=[^&\s]+/, 'token=…')}`);
   const call = await client(appUrl);
   let sweep: SweepSummary | undefined;
   let firstCellDone: number | null = null;
