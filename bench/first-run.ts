@@ -11,7 +11,8 @@
  * never ran npm); without it npm's own cache is used (the network is left out of the figure).
  * Prints the time of each phase (npm ci, the renderer build and server start, the demo's cells,
  * the analysis), the total, the backend the cells ran on, and each cell's demo_mc score against
- * chance. Prints figures only; never part of the pass/fail suite.
+ * chance; docs/PERF-NOTES.md "The demo" quotes them. Prints figures only; never part of the
+ * pass/fail suite.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
