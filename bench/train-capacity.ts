@@ -25,6 +25,7 @@ import { ensureGradients } from '../src-worker/train/gradients';
 import { plwLoss } from '../src-worker/train/loss';
 import { memoryLimit, planStepMemory } from '../src-worker/train/preflight';
 import { Trainer } from '../src-worker/train/trainer';
+import { printResult, runChild } from './child-result';
 import { syntheticBatch } from './synthetic-batch';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -106,7 +107,7 @@ const MB = 1024 ** 2;
 
 async function child(name: string, steps: number): Promise<void> {
   const shape = SHAPES[name] as Shape;
-  const out = (r: Result) => process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+  const out = (r: Result) => printResult(r);
   await initBackend({ backend: 'wasm-blas', threads: 2 });
   await ensureGradients();
   let plan;
@@ -161,23 +162,9 @@ async function child(name: string, steps: number): Promise<void> {
 }
 
 function runOurs(name: string, steps: number): Result | string {
-  const r = spawnSync(
-    process.execPath,
-    [
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      '--child',
-      name,
-      '--steps',
-      String(steps),
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 90 * 60 * 1000 },
-  );
-  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (line === undefined) {
-    return `no result (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}`;
-  }
-  return JSON.parse(line.slice('RESULT '.length)) as Result;
+  return runChild<Result>(fileURLToPath(import.meta.url), [name, '--steps', String(steps)], {
+    timeoutMs: 90 * 60 * 1000,
+  });
 }
 
 interface TorchJson {

@@ -30,6 +30,7 @@ import { DEFAULT_ADAMW } from '../src-worker/train/adamw';
 import { ensureGradients } from '../src-worker/train/gradients';
 import { plwLoss } from '../src-worker/train/loss';
 import { Trainer } from '../src-worker/train/trainer';
+import { printResult, runChild as runSelf } from './child-result';
 import { syntheticBatch } from './synthetic-batch';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -187,7 +188,7 @@ async function child(engine: Engine, configName: ConfigName, args: Args): Promis
   };
   trainer.dispose();
   model.dispose();
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  printResult(result);
 }
 
 /**
@@ -201,12 +202,9 @@ function runChild(
   inherit: boolean,
 ): RunResult | string {
   const cpuArgs = engine === 'cpu' ? ['--steps', '2'] : [];
-  const r = spawnSync(
-    process.execPath,
+  const result = runSelf<RunResult>(
+    fileURLToPath(import.meta.url),
     [
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      '--child',
       engine,
       config,
       '--steps',
@@ -217,18 +215,9 @@ function runChild(
       String(args.threads),
       ...cpuArgs,
     ],
-    {
-      encoding: 'utf8',
-      cwd: REPO,
-      maxBuffer: 1 << 24,
-      timeout: 60 * 60 * 1000,
-      env: torchEnv(inherit, false),
-    },
+    { timeoutMs: 60 * 60 * 1000, cwd: REPO, env: torchEnv(inherit, false), tailLines: 3 },
   );
-  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (line === undefined)
-    return `${engine} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
-  return JSON.parse(line.slice('RESULT '.length)) as RunResult;
+  return typeof result === 'string' ? `${engine} failed: ${result}` : result;
 }
 
 /**
