@@ -11,9 +11,7 @@
  * Each engine runs in its own process. Slow on two cores (a 156M step is minutes); prefer few
  * steps on a loaded machine, and quote the load average it prints. Never a test.
  */
-import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../src-worker/backend/index';
 import { wasmHeapLimit, wasmHeapStats } from '../src-worker/backend/wasm-heap';
@@ -25,10 +23,9 @@ import { ensureGradients } from '../src-worker/train/gradients';
 import { plwLoss } from '../src-worker/train/loss';
 import { memoryLimit, planStepMemory } from '../src-worker/train/preflight';
 import { Trainer } from '../src-worker/train/trainer';
-import { printResult, runChild } from './child-result';
+import { printResult, runChild, runTorchTrainBench } from './child-result';
 import { syntheticBatch } from './synthetic-batch';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 const PLW = 0.1;
 
 const LLAMA_COMMON = {
@@ -196,18 +193,7 @@ function runTorch(name: string, steps: number): TorchJson | string {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync(
-    '/usr/bin/python3',
-    [
-      join(HERE, 'reference', 'torch_train_bench.py'),
-      ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]),
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 90 * 60 * 1000, env },
-  );
-  if (r.status !== 0) {
-    return `pytorch failed: ${(r.stderr || String(r.error)).trim().split('\n').slice(-1).join('')}`;
-  }
-  return JSON.parse(r.stdout) as TorchJson;
+  return runTorchTrainBench<TorchJson>(flags, { timeoutMs: 90 * 60 * 1000, env });
 }
 
 const f0 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(0));

@@ -16,9 +16,8 @@
  * Each engine runs in its own process, one after another, and repeats interleave engines so
  * that load from other processes hits them alike; figures are medians. Never a test.
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, initBackend, type InitBackendOptions } from '../src-worker/backend/index';
 import { wasmHeapLimit } from '../src-worker/backend/wasm-heap';
@@ -30,7 +29,7 @@ import { DEFAULT_ADAMW } from '../src-worker/train/adamw';
 import { ensureGradients } from '../src-worker/train/gradients';
 import { plwLoss } from '../src-worker/train/loss';
 import { Trainer } from '../src-worker/train/trainer';
-import { printResult, runChild as runSelf } from './child-result';
+import { printResult, runChild as runSelf, runTorchTrainBench } from './child-result';
 import { syntheticBatch } from './synthetic-batch';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -280,22 +279,11 @@ function spawnTorch(
     threads: args.threads,
     plw: PLW,
   };
-  const r = spawnSync(
-    '/usr/bin/python3',
-    [
-      join(HERE, 'reference', 'torch_train_bench.py'),
-      ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]),
-    ],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-      timeout: 60 * 60 * 1000,
-      env: torchEnv(inherit, tuned),
-    },
-  );
-  if (r.status !== 0)
-    return `pytorch failed: ${(r.stderr || String(r.error)).trim().split('\n').slice(-2).join(' | ')}`;
-  return JSON.parse(r.stdout) as TorchJson;
+  return runTorchTrainBench<TorchJson>(flags, {
+    timeoutMs: 60 * 60 * 1000,
+    env: torchEnv(inherit, tuned),
+    tailLines: 2,
+  });
 }
 
 /**
