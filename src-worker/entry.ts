@@ -255,14 +255,33 @@ const runSweepCell: CellRunner = async (spec, report, signal, site) => {
     const { runExternalCell } = await import('./external/run-cell');
     return runExternalCell(spec, report, signal, site);
   }
+  const engine = loadEngine();
   const log = cellLog(spec.cellId, report);
-  await startEngine(spec.cellId, report, site, log);
-  const from = await restoreCheckpoint(spec, report, log);
-  const trained = await trainCell(spec, from, report, signal, log);
+  await startEngine(engine, spec.cellId, report, site, log);
+  const from = await restoreCheckpoint(engine, spec, report, log);
+  const trained = await trainCell(engine, spec, from, report, signal, log);
   if (trained === null) return;
-  const { scoreBuiltIn } = await import('./eval/score-cell');
+  const { scoreBuiltIn } = await engine.score;
   await scoreBuiltIn(trained, spec, report, signal);
 };
+
+/**
+ * The engine's modules (tfjs, WASM: heavy, so loaded here, never at the top where serveWorker
+ * is), their loading started at once so that it overlaps; each step awaits the one it needs.
+ */
+function loadEngine() {
+  const engine = {
+    backend: import('./backend/index'),
+    checkpoint: import('./train/checkpoint'),
+    run: import('./train/run'),
+    score: import('./eval/score-cell'),
+  };
+  // A step that fails early leaves later imports unawaited: their errors are not the cell's.
+  for (const p of Object.values(engine)) p.catch(() => undefined);
+  return engine;
+}
+
+type Engine = ReturnType<typeof loadEngine>;
 
 type CellLog = (message: string, level?: 'info' | 'warn') => void;
 
@@ -270,17 +289,15 @@ function cellLog(cellId: number, report: Report): CellLog {
   return (message, level = 'info') => report({ type: 'log', cellId, level, message });
 }
 
-/**
- * Loads the engine (tfjs and its backend: heavy, so only here, never at the top where
- * serveWorker is) and says hello with the backend it chose, and why.
- */
+/** Starts the backend and says hello with the backend it chose, and why. */
 async function startEngine(
+  engine: Engine,
   cellId: number,
   report: Report,
   site: WorkerSite,
   log: CellLog,
 ): Promise<void> {
-  const { initBackend, workerHello } = await import('./backend/index');
+  const { initBackend, workerHello } = await engine.backend;
   const backend = await initBackend();
   report({ type: 'hello', cellId, hello: workerHello(site.name, backend) });
   log(
@@ -295,11 +312,12 @@ async function startEngine(
  * recorded, so its curve has no gap.
  */
 async function restoreCheckpoint(
+  engine: Engine,
   spec: ResolvedCell,
   report: Report,
   log: CellLog,
 ): Promise<number> {
-  const { LATEST_FILE } = await import('./train/checkpoint');
+  const { LATEST_FILE } = await engine.checkpoint;
   const cellId = spec.cellId;
   if (spec.resumeStep === null) rmSync(spec.checkpointDir, { recursive: true, force: true });
   const from = latestCheckpointStep(spec.checkpointDir, LATEST_FILE);
@@ -321,13 +339,14 @@ async function restoreCheckpoint(
  * Returns the final model's folder, or null when training stopped early (cancelled).
  */
 async function trainCell(
+  engine: Engine,
   spec: ResolvedCell,
   from: number,
   report: Report,
   signal: AbortSignal,
   log: CellLog,
 ): Promise<string | null> {
-  const { runTraining } = await import('./train/run');
+  const { runTraining } = await engine.run;
   const cellId = spec.cellId;
   const t = spec.train;
   const result = await runTraining(

@@ -102,6 +102,11 @@ export class Scheduler {
     return idle;
   }
 
+  /** How many cells run at once. */
+  get workers(): number {
+    return this.limit;
+  }
+
   /**
    * How many cells run at once from now on: a higher count starts more at once; under a lower
    * one, the cells running past it finish first.

@@ -98,7 +98,6 @@ export class Workspace {
   private readonly roleListeners = new Set<(role: WorkspaceRole) => void>();
   private scope: readonly number[] | null = null;
   private readonly hardware: Hardware;
-  private slots: number;
   private pollWaiters: (() => void)[] = [];
   private closed = false;
 
@@ -138,11 +137,11 @@ export class Workspace {
       this.store.close();
       throw err;
     }
-    this.slots =
+    const workers =
       options.workers ?? (this.queueHost !== null ? QUEUE_SLOTS : defaultWorkers(hardware));
     this.host = this.queueHost ?? this.dataHost;
     this.scheduler = new Scheduler(this.store, this.repo, this.host, this.sink, this.hub, {
-      workers: this.slots,
+      workers,
       hardware,
       maxAttempts: options.maxAttempts ?? 3,
       ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
@@ -163,7 +162,7 @@ export class Workspace {
 
   /** Cells this process runs at once (QUEUE_SLOTS: how many it sends to a queue at once). */
   get workers(): number {
-    return this.slots;
+    return this.scheduler.workers;
   }
 
   /**
@@ -174,8 +173,7 @@ export class Workspace {
   useDemoWorkers(): boolean {
     if (this.options.workers !== undefined || this.queueHost !== null) return false;
     const n = demoWorkers(this.hardware);
-    if (n <= this.slots) return false;
-    this.slots = n;
+    if (n <= this.workers) return false;
     this.scheduler.setWorkers(n);
     return true;
   }
