@@ -131,7 +131,7 @@ export const registerDemo: CommandRegistrar = (program) => {
     .option('--db <path>', 'workspace database (default: in the app-data folder)')
     .option(
       '--workers <n>',
-      'concurrent workers (default: one per GPU, or cores/2)',
+      'concurrent workers (default: one per GPU, or one per core up to two: the model is tiny)',
       parseInteger('--workers', 1),
     )
     .option(

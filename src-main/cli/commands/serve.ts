@@ -97,7 +97,7 @@ export const registerServe: CommandRegistrar = (program) => {
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', parseInteger('--port', 0), 5317)
     .option(
       '--workers <n>',
-      'concurrent workers (default: one per GPU, or cores/2)',
+      'concurrent workers (default: one per GPU, or cores/2; the demo: one per core up to two)',
       parseInteger('--workers', 1),
     )
     .option('--demo', 'start the demo sweep when the workspace has no sweeps yet')
